@@ -1,0 +1,87 @@
+"""End-to-end ingestion speed on the demo corpus, next to trafilatura alone.
+
+The corpus is served on 127.0.0.1 (one port per publisher) and ingested
+through the real path: fetch feed, parse, fetch each page, extract,
+normalise, dedupe, store in a fresh SQLite database (or ``--database-url``).
+Then trafilatura's extraction alone runs on the same pages in the same
+process. The ratio of the two rates is the figure: it says what the rest of
+the pipeline costs on top of extraction. Peak memory is the process's
+maximum resident set size after the ingest phase.
+
+    .venv/bin/python bench/ingest.py [--database-url URL] [--workers N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import tempfile
+import time
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url")
+    parser.add_argument("--workers", type=int, default=8)
+    args = parser.parse_args()
+    workdir = tempfile.mkdtemp(prefix="daybook-bench-")
+    os.environ["DAYBOOK_DATA_DIR"] = workdir
+    os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{workdir}/bench.sqlite3"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "daybook.settings"
+
+    from daybook.demo.server import CorpusServer, load_truth
+
+    with CorpusServer() as corpus:
+        os.environ["DAYBOOK_ALLOWED_HOSTS"] = ",".join(corpus.hosts)
+        import django
+        from django.core.management import call_command
+
+        django.setup()
+        call_command("migrate", verbosity=0)
+        if args.database_url:
+            call_command("flush", verbosity=0, interactive=False)
+        from daybook.news import sources
+        from daybook.news.fetching import make_fetcher
+        from daybook.news.ingest import Ingester
+        from daybook.news.models import Article
+
+        with make_fetcher(host_delay=0.0) as fetcher:
+            for site in corpus.sites:
+                sources.add_source(fetcher, site.local + "/", site.name)
+            ingester = Ingester(fetcher, workers=args.workers)
+            start = time.perf_counter()
+            stats = ingester.run_due()
+            elapsed = time.perf_counter() - start
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        handled = stats.new + stats.updated + stats.duplicate + stats.failed
+        stored = Article.objects.count()
+
+        import trafilatura
+
+        pages = [
+            corpus.rewrite((corpus.corpus / a["file"]).read_bytes()).decode("utf-8")
+            for a in load_truth()["articles"]
+            if a["kind"] == "page" and not a.get("page_missing")
+        ]
+        start = time.perf_counter()
+        for html in pages:
+            trafilatura.extract(html, with_metadata=True)
+        alone = time.perf_counter() - start
+
+    ingest_rate = handled / elapsed
+    trafilatura_rate = len(pages) / alone
+    print(
+        f"ingest (end to end):   {handled} articles in {elapsed:.2f} s = "
+        f"{ingest_rate:.1f} articles/s ({stored} rows stored, {stats.failed} failed)"
+    )
+    print(
+        f"trafilatura alone:     {len(pages)} pages in {alone:.2f} s = "
+        f"{trafilatura_rate:.1f} pages/s"
+    )
+    print(f"ratio ingest/trafilatura: {ingest_rate / trafilatura_rate:.2f}")
+    print(f"peak RSS after ingest: {peak_mb:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,302 @@
+"""The ``daybook`` command.
+
+Each subcommand is a thin shell over a service in ``daybook.news``; the
+database is migrated on first use so that a fresh install needs no extra step.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "daybook.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+@click.group()
+@click.version_option(package_name="daybook")
+def main() -> None:
+    """daybook: the day's news from many sources, without the noise."""
+
+
+# -- sources -----------------------------------------------------------------
+
+
+@main.group()
+def sources() -> None:
+    """Add, list, remove, import and export the publishers' feeds."""
+
+
+@sources.command("add")
+@click.argument("url", required=False)
+@click.option("--name", help="Name of the publisher (default: the feed's title).")
+@click.option("--defaults", is_flag=True, help="Add the shipped list of public news feeds.")
+def sources_add(url: str | None, name: str | None, defaults: bool) -> None:
+    """Add a feed URL, or a site whose feed is discovered from its home page."""
+    _setup()
+    from daybook.errors import DaybookError
+    from daybook.news import sources as service
+    from daybook.news.fetching import make_fetcher
+
+    if defaults:
+        added, existing = service.add_defaults()
+        click.echo(f"added {added} default sources ({existing} already present)")
+        return
+    if not url:
+        raise click.UsageError("give a URL, or --defaults")
+    with make_fetcher() as fetcher:
+        try:
+            feed = service.add_source(fetcher, url, name)
+        except DaybookError as error:
+            raise click.ClickException(f"{type(error).__name__}: {error}") from error
+    click.echo(f"added {feed.source.name}: {feed.url}")
+
+
+@sources.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per feed.")
+def sources_list(as_json: bool) -> None:
+    """Show every feed with its last success, last error and next poll."""
+    _setup()
+    from django.db.models import Count
+
+    from daybook.news.models import Feed
+
+    feeds = Feed.objects.select_related("source").annotate(n=Count("articles")).order_by("id")
+    rows = [
+        {
+            "id": feed.source_id,
+            "name": feed.source.name,
+            "feed": feed.url,
+            "articles": feed.n,
+            "last_success": _iso(feed.last_success_at),
+            "last_error": feed.last_error or None,
+            "failures": feed.consecutive_failures,
+            "next_poll": _iso(feed.next_poll_at),
+        }
+        for feed in feeds
+    ]
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("id", "name", "feed", "articles", "last success", "last error", "next poll")
+    for row in rows:
+        table.add_row(
+            str(row["id"]),
+            row["name"],
+            row["feed"],
+            str(row["articles"]),
+            row["last_success"] or "never",
+            _short(row["last_error"]),
+            row["next_poll"] or "",
+        )
+    Console(width=200).print(table)
+
+
+@sources.command("remove")
+@click.argument("key")
+def sources_remove(key: str) -> None:
+    """Remove a source by id, name or feed URL (its stored articles stay)."""
+    _setup()
+    from daybook.errors import SourceError
+    from daybook.news import sources as service
+
+    try:
+        source = service.remove_source(key)
+    except SourceError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"removed {source.name}")
+
+
+@sources.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def sources_import(path: Path) -> None:
+    """Add every feed listed in an OPML file."""
+    _setup()
+    from daybook.errors import DaybookError
+    from daybook.news import sources as service
+
+    try:
+        added, existing = service.import_opml(path.read_bytes())
+    except DaybookError as error:
+        raise click.ClickException(f"{path}: {error}") from error
+    click.echo(f"imported {added} feeds ({existing} already present)")
+
+
+@sources.command("export")
+def sources_export() -> None:
+    """Print the sources as OPML 2.0."""
+    _setup()
+    from daybook.news import sources as service
+
+    click.echo(service.export_opml().decode())
+
+
+# -- ingest, extract, export ----------------------------------------------------
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--url", "base_url", help="Base URL for the files given (links, identity).")
+@click.option("--all", "poll_all", is_flag=True, help="Poll every active feed, due or not.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def ingest(paths: tuple[Path, ...], base_url: str | None, poll_all: bool, quiet: bool) -> None:
+    """Poll every due feed once, or ingest local files (feeds, pages, captures)."""
+    _setup()
+    from django.conf import settings
+
+    from daybook.news.fetching import make_fetcher
+    from daybook.news.ingest import Ingester
+
+    with make_fetcher() as fetcher, _progress(quiet) as progress:
+        ingester = Ingester(fetcher, workers=settings.DAYBOOK_FETCH_WORKERS, progress=progress)
+        if paths:
+            stats = ingester.ingest_paths(paths, base_url=base_url)
+        else:
+            stats = ingester.run_due(due_only=not poll_all)
+    _summary(stats)
+    if stats.failed or stats.feeds_failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--url", "base_url", help="Base URL for files (links, canonical URL).")
+def extract(inputs: tuple[str, ...], base_url: str | None) -> None:
+    """Extract the article from files or URLs; one JSON object per input."""
+    _setup()
+    from daybook.news.fetching import make_fetcher
+    from daybook.news.records import extract_inputs
+
+    failed = False
+    with make_fetcher() as fetcher:
+        for record in extract_inputs(inputs, fetcher=fetcher, base_url=base_url):
+            failed = failed or "error" in record
+            click.echo(json.dumps(record, ensure_ascii=False))
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.option("--jsonl", is_flag=True, required=True, help="One JSON object per line.")
+def export(jsonl: bool) -> None:
+    """Print every stored article."""
+    _setup()
+    from daybook.news.records import export_articles
+
+    for record in export_articles():
+        click.echo(json.dumps(record, ensure_ascii=False))
+
+
+# -- demo and serve ---------------------------------------------------------------
+
+
+DEMO_BASE_PORT = 8100
+
+
+@main.command()
+@click.option("--no-serve", is_flag=True, help="Stop after ingesting; print the summary.")
+@click.option("--port", default=8000, show_default=True, help="Port of the web site.")
+def demo(no_serve: bool, port: int) -> None:
+    """Serve the invented demo corpus locally, ingest it, and open the site."""
+    from daybook.demo.server import CorpusServer
+
+    with CorpusServer(base_port=DEMO_BASE_PORT) as corpus:
+        os.environ["DAYBOOK_ALLOWED_HOSTS"] = ",".join(
+            filter(None, [os.environ.get("DAYBOOK_ALLOWED_HOSTS", ""), *corpus.hosts])
+        )
+        _setup()
+        from daybook.demo.run import ingest_demo
+
+        with _progress(False) as progress:
+            stats = ingest_demo(corpus, progress=progress)
+    _summary(stats)
+    if not no_serve:
+        _serve(port)
+
+
+@main.command()
+@click.option("--port", default=8000, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+def serve(port: int, host: str) -> None:
+    """Serve the web site."""
+    _setup()
+    _serve(port, host)
+
+
+def _serve(port: int, host: str = "127.0.0.1") -> None:
+    from django.core.management import call_command
+
+    click.echo(f"daybook is running on http://{host}:{port}/ (Ctrl+C to stop)")
+    call_command("runserver", f"{host}:{port}", use_reloader=False, verbosity=0)
+
+
+# -- helpers ------------------------------------------------------------------------
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Any]:
+    """A progress bar fed by the ingester's stats: feeds done of total, and counts."""
+    if quiet or (not sys.stderr.isatty() and os.environ.get("DAYBOOK_PROGRESS") != "1"):
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("ingesting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        transient=False,
+    ) as bar:
+        task = bar.add_task("", total=None)
+
+        def update(stats: Any) -> None:
+            bar.update(
+                task,
+                total=stats.feeds_total or None,
+                completed=stats.feeds_done,
+                description=(
+                    f"new {stats.new}  updated {stats.updated}  "
+                    f"duplicate {stats.duplicate}  failed {stats.failed}"
+                ),
+            )
+
+        yield update
+
+
+def _summary(stats: Any) -> None:
+    click.echo(
+        f"feeds: {stats.feeds_done}/{stats.feeds_total} done, {stats.feeds_failed} failed; "
+        f"articles: {stats.new} new, {stats.updated} updated, {stats.duplicate} duplicate, "
+        f"{stats.unchanged} unchanged, {stats.failed} failed"
+    )
+    for error in stats.errors[:20]:
+        click.echo(f"  error: {error}", err=True)
+    if len(stats.errors) > 20:
+        click.echo(f"  ... and {len(stats.errors) - 20} more errors", err=True)
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def _short(text: str | None, limit: int = 60) -> str:
+    if not text:
+        return ""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

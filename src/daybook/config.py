@@ -1,0 +1,48 @@
+"""Reading settings from the environment, with clear errors for bad values."""
+
+from __future__ import annotations
+
+import os
+
+from daybook.errors import ConfigError
+
+# Every environment variable daybook reads, with its meaning. docs/configuration.md
+# documents each one; tests/test_docs.py keeps them in step.
+SETTINGS_DOC: dict[str, str] = {
+    "DATABASE_URL": "Database to use; default a SQLite file in the data directory.",
+    "DAYBOOK_DATA_DIR": "Directory for the SQLite database, secret key and indexes.",
+    "DAYBOOK_SECRET_KEY": "Django secret key; default a random key kept in the data dir.",
+    "DAYBOOK_DEBUG": "Django debug mode (never in production).",
+    "DAYBOOK_WEB_HOSTS": "Host names the web server answers to (Django ALLOWED_HOSTS).",
+    "DAYBOOK_ALLOWED_HOSTS": "host[:port] list the fetcher may reach even if private.",
+    "DAYBOOK_FETCH_MAX_BYTES": "Largest body accepted, after decompression.",
+    "DAYBOOK_FETCH_TIMEOUT": "Total seconds allowed for one fetch.",
+    "DAYBOOK_HOST_DELAY": "Minimum seconds between two requests to one host.",
+    "DAYBOOK_RESPECT_ROBOTS": "Honour robots.txt (on by default).",
+    "DAYBOOK_POLL_INTERVAL": "Seconds between two polls of a healthy feed.",
+    "DAYBOOK_FETCH_WORKERS": "Feeds fetched at once during ingest.",
+    "DAYBOOK_NEAR_DUPLICATE_THRESHOLD": "Containment above which an article is a copy.",
+    "DAYBOOK_LOG_LEVEL": "Log level for daybook's loggers.",
+}
+
+
+def env_str(name: str, default: str) -> str:
+    assert name in SETTINGS_DOC, f"undocumented setting {name}"
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = env_str(name, "1" if default else "0").strip().lower()
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {raw!r}")
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    assert name in SETTINGS_DOC, f"undocumented setting {name}"
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]

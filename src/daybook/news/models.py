@@ -1,0 +1,160 @@
+"""What ingestion stores: sources, their feeds, the entries seen in them, the
+articles those entries became, and a log of every fetch attempt.
+
+Double storing is made impossible by the database itself, not by the code
+that checks first: a URL maps to one article (``ArticleLink.url`` unique), an
+article's canonical URL and normalised text are unique, and a feed entry is
+recorded once per feed.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class Source(models.Model):
+    """A publisher, e.g. "Kyodo News"; it may have several feeds."""
+
+    name = models.CharField(max_length=200)
+    site_url = models.URLField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Feed(models.Model):
+    """A feed URL and its polling state (validators, failures, next poll)."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="feeds")
+    url = models.URLField(max_length=2000, unique=True)
+    title = models.CharField(max_length=500, blank=True)
+    active = models.BooleanField(default=True)
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    poll_interval = models.PositiveIntegerField(default=1800, help_text="seconds")
+    next_poll_at = models.DateTimeField(default=timezone.now, db_index=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class Article(models.Model):
+    """One stored article. A near-duplicate keeps its own row (its outlet, its
+    headline, its edits) and points at the original through ``copy_of``, so
+    pages show the story text once and can still say who republished it."""
+
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    feed = models.ForeignKey(
+        Feed, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    url = models.URLField(max_length=2000)
+    canonical_url = models.URLField(max_length=2000, unique=True)
+    input_path = models.TextField(blank=True, help_text="local file it was ingested from")
+    title = models.TextField()
+    text = models.TextField()
+    authors = models.JSONField(default=list)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    site_name = models.CharField(max_length=300, blank=True)
+    language = models.CharField(max_length=20, blank=True)
+    image = models.URLField(max_length=2000, blank=True)
+    description = models.TextField(blank=True)
+    word_count = models.PositiveIntegerField(default=0)
+    reading_minutes = models.PositiveIntegerField(default=0)
+    text_hash = models.CharField(max_length=64, unique=True)
+    related = models.JSONField(default=list, help_text="teasers found around a capture")
+    copy_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
+    copy_similarity = models.FloatField(null=True, blank=True)
+    shingle_count = models.PositiveIntegerField(default=0)
+    signature = models.BinaryField(default=b"")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def publisher(self) -> str:
+        return self.source.name if self.source else self.site_name
+
+
+class ArticleLink(models.Model):
+    """Every URL that has led to an article (fetched, canonical, feed link).
+    Checking a URL here is how a re-run knows it has the article already."""
+
+    url = models.URLField(max_length=2000, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="links")
+
+
+class DedupeBand(models.Model):
+    """One LSH band of an article's MinHash signature: articles sharing a band
+    are the only candidates compared when looking for near-duplicates."""
+
+    band = models.PositiveSmallIntegerField()
+    key = models.BigIntegerField()
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bands")
+
+    class Meta:
+        indexes = [models.Index(fields=["band", "key"])]
+        constraints = [models.UniqueConstraint(fields=["article", "band"], name="one_key_per_band")]
+
+
+class Entry(models.Model):
+    """A feed item as last seen, so a re-poll can tell new, changed and known
+    items apart without fetching their pages again."""
+
+    feed = models.ForeignKey(Feed, on_delete=models.CASCADE, related_name="entries")
+    entry_id = models.CharField(max_length=2000)
+    fingerprint = models.CharField(max_length=64)
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="entries"
+    )
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["feed", "entry_id"], name="one_entry_per_feed")
+        ]
+        verbose_name_plural = "entries"
+
+
+class FetchAttempt(models.Model):
+    """The log of fetch attempts: what was asked, what came back, how long."""
+
+    class Outcome(models.TextChoices):
+        OK = "ok"
+        NOT_MODIFIED = "not_modified"
+        ERROR = "error"
+
+    feed = models.ForeignKey(
+        Feed, null=True, blank=True, on_delete=models.CASCADE, related_name="attempts"
+    )
+    url = models.URLField(max_length=2000)
+    started_at = models.DateTimeField(default=timezone.now, db_index=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    error = models.TextField(blank=True)
+    bytes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
