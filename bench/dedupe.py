@@ -23,13 +23,19 @@ from daybook.pipeline.normalise import text_hash
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
-def groups_from(parent: dict[str, str | None]) -> dict[str, str]:
+def groups_from(links: list[tuple[str, str]], keys: list[str]) -> dict[str, str]:
+    """Connected components of the copy links (union-find), as key -> group root."""
+    parent = {key: key for key in keys}
+
     def root(key: str) -> str:
-        while parent.get(key):
-            key = parent[key]  # type: ignore[assignment]
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
         return key
 
-    return {key: root(key) for key in parent}
+    for a, b in links:
+        parent[root(a)] = root(b)
+    return {key: root(key) for key in keys}
 
 
 def pairs(group_of: dict[str, str]) -> set[frozenset[str]]:
@@ -44,31 +50,42 @@ def main() -> None:
     articles = sorted(truth["articles"], key=lambda a: (a["published"] or "9999", a["id"]))
     bodies = {a["id"]: "\n\n".join(a["body"]) for a in articles}
     # Ground truth: copy_of links, plus identical texts (captures of feed articles).
-    parent: dict[str, str | None] = {a["id"]: a["copy_of"] for a in articles}
+    keys = [a["id"] for a in articles]
+    links = [(a["id"], a["copy_of"]) for a in articles if a["copy_of"]]
     first_by_hash: dict[str, str] = {}
     for a in articles:
         h = text_hash(bodies[a["id"]])
-        if h in first_by_hash and not parent[a["id"]]:
-            parent[a["id"]] = first_by_hash[h]
+        if h in first_by_hash:
+            links.append((a["id"], first_by_hash[h]))
         first_by_hash.setdefault(h, a["id"])
-    true_pairs = pairs(groups_from(parent))
+    true_pairs = pairs(groups_from(links, keys))
 
     sigs = {key: dedupe.signature(text) for key, text in bodies.items()}
     print(f"{len(articles)} articles, {len(true_pairs)} true copy pairs")
+    scores = {
+        frozenset(p): dedupe.containment(sigs[p[0]], sigs[p[1]])
+        for p in itertools.combinations(keys, 2)
+    }
+    # Copies link to their original, not to each other: the margin is between
+    # the weakest original-copy link and the strongest pair that is no copy.
+    linked = [scores[frozenset(link)] for link in links if link[0] != link[1]]
+    unrelated = [score for pair, score in scores.items() if pair not in true_pairs]
+    print(f"weakest copy link: {min(linked):.3f}; strongest non-copy pair: {max(unrelated):.3f}")
     print(f"{'threshold':>9} {'precision':>9} {'recall':>7} {'f1':>6} {'pairs':>6}")
     for threshold in THRESHOLDS:
         index: dict[tuple[int, int], list[str]] = defaultdict(list)
-        predicted_parent: dict[str, str | None] = {}
+        predicted_links: list[tuple[str, str]] = []
         for a in articles:
             key = a["id"]
             sig = sigs[key]
             candidates = {other for band in dedupe.band_keys(sig) for other in index[band]}
             numbered = sorted(candidates)
             match = dedupe.best_match(sig, {i: sigs[k] for i, k in enumerate(numbered)}, threshold)
-            predicted_parent[key] = numbered[match.article_id] if match else None
+            if match:
+                predicted_links.append((key, numbered[match.article_id]))
             for band in dedupe.band_keys(sig):
                 index[band].append(key)
-        predicted = pairs(groups_from(predicted_parent))
+        predicted = pairs(groups_from(predicted_links, keys))
         hit = len(predicted & true_pairs)
         precision = hit / len(predicted) if predicted else 1.0
         recall = hit / len(true_pairs) if true_pairs else 1.0

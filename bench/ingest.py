@@ -56,6 +56,7 @@ def main() -> None:
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         handled = stats.new + stats.updated + stats.duplicate + stats.failed
         stored = Article.objects.count()
+        exact, copies_found, copies_true, copies_wrong = _quality(corpus)
 
         import trafilatura
 
@@ -81,6 +82,44 @@ def main() -> None:
     )
     print(f"ratio ingest/trafilatura: {ingest_rate / trafilatura_rate:.2f}")
     print(f"peak RSS after ingest: {peak_mb:.0f} MB")
+    print(f"stored text equal to the ground-truth body: {exact[0]}/{exact[1]} articles")
+    print(
+        f"copies linked to the right original: {copies_found}/{copies_true}; "
+        f"wrongly linked: {copies_wrong}"
+    )
+
+
+def _quality(corpus: object) -> tuple[tuple[int, int], int, int, int]:
+    """Compare what was stored with truth.json: body text, and copy links."""
+    from daybook.demo.server import load_truth
+    from daybook.news.models import ArticleLink
+
+    truth = [a for a in load_truth()["articles"] if a["kind"] == "page"]
+    row_of = {}
+    for article in truth:
+        link = ArticleLink.objects.filter(url=corpus.local_url(article["url"])).first()  # type: ignore[attr-defined]
+        row_of[article["id"]] = link.article if link else None
+    exact = sum(
+        1
+        for a in truth
+        if row_of[a["id"]] is not None and row_of[a["id"]].text == "\n\n".join(a["body"])
+    )
+
+    def root(row):  # the original a stored row is folded into
+        return row.copy_of_id or row.pk
+
+    found = wrong = expected = 0
+    for a in truth:
+        row = row_of[a["id"]]
+        if row is None:
+            continue
+        if a["copy_of"]:
+            expected += 1
+            original = row_of.get(a["copy_of"])
+            found += bool(original is not None and root(row) == root(original))
+        elif row.copy_of_id is not None:
+            wrong += 1
+    return (exact, len(truth)), found, expected, wrong
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -263,7 +263,11 @@ class Ingester:
                 self.progress(stats)
                 return
             url = item.page_url or entry_url(feed.url, item.entry)
-            normalised = normalise(item.extracted, url=url, entry=item.entry)
+            # A page that does not name its site is named after the source.
+            extracted = replace(
+                item.extracted, site_name=item.extracted.site_name or feed.source.name
+            )
+            normalised = normalise(extracted, url=url, entry=item.entry)
             extra = tuple(u for u in (item.entry.url,) if u and _is_web(u))
             stored = store_article(normalised, source=feed.source, feed=feed, extra_urls=extra)
             entry.article = stored.article

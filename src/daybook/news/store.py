@@ -12,10 +12,11 @@ from __future__ import annotations
 import enum
 import logging
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from daybook.news.models import Article, ArticleLink, DedupeBand, Feed, Source
@@ -128,15 +129,20 @@ def _make_copy(row: Article, original: Article, score: float) -> None:
 
 
 def _earlier(a: Article, b: Article) -> bool:
-    """Publication order, with undated articles last and the canonical URL
-    breaking ties, so the same articles pick the same original whatever
-    order they arrive in (feeds are polled concurrently)."""
+    """Publication order, so the same articles pick the same original whatever
+    order they arrive in (feeds are polled concurrently).
+
+    Undated articles come last. A time of exactly midnight UTC is usually a
+    page that gave only its day, so on that day it comes after any article
+    with a real time. The canonical URL breaks the remaining ties.
+    """
     return _order(a) < _order(b)
 
 
-def _order(article: Article) -> tuple[bool, datetime, str]:
-    published = article.published_at
-    return (published is None, published or datetime.max.replace(tzinfo=UTC), article.canonical_url)
+def _order(article: Article) -> tuple[bool, date, bool, datetime, str]:
+    moment = article.published_at or datetime.max.replace(tzinfo=UTC)
+    day_only = moment.time() == time(0, 0)
+    return (article.published_at is None, moment.date(), day_only, moment, article.canonical_url)
 
 
 def _take_identity(row: Article, earlier: Article) -> None:
@@ -173,14 +179,13 @@ def _link(article: Article, urls: set[str]) -> None:
 
 
 def _candidates(sig: dedupe.Signature) -> dict[int, dedupe.Signature]:
-    keys = dedupe.band_keys(sig)
-    ids: set[int] = set()
-    for band, key in keys:
-        ids.update(
-            DedupeBand.objects.filter(band=band, key=key).values_list("article_id", flat=True)
-        )
-    rows = Article.objects.filter(pk__in=ids).values_list("pk", "signature", "shingle_count")
-    return {pk: dedupe.Signature.from_bytes(bytes(sig_), count) for pk, sig_, count in rows}
+    """Articles sharing at least one LSH band with ``sig``, in one indexed query."""
+    match = Q()
+    for band, key in dedupe.band_keys(sig):
+        match |= Q(band=band, key=key)
+    ids = DedupeBand.objects.filter(match).values_list("article_id", flat=True).distinct()
+    rows = Article.objects.filter(pk__in=list(ids)).values_list("pk", "signature", "shingle_count")
+    return {pk: dedupe.Signature.from_bytes(bytes(data), count) for pk, data, count in rows}
 
 
 def _fill(row: Article, item: NormalisedArticle) -> None:

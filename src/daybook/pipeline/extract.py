@@ -243,7 +243,7 @@ def _split_title(page_title: str, headline: str, site_name: str | None) -> tuple
 
 def _site_name(guess: str | None) -> str | None:
     """trafilatura falls back to the host name, which is not a site's name."""
-    if not guess or re.fullmatch(r"[\w-]+(?:\.[\w-]+)+", guess.strip()):
+    if not guess or re.fullmatch(r"[\w-]+(?:\.[\w-]+)+(?::\d+)?", guess.strip()):
         return None
     return guess.strip()
 
