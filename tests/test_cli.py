@@ -107,3 +107,50 @@ def test_sigkill_at_any_moment_then_rerun_stores_exactly_what_one_run_stores(cor
     final = run_daybook(["ingest", "--quiet", "--all"], database=db, allowed=corpus.hosts)
     assert final.returncode in (0, 1), final.stderr
     assert stored(db) == expected
+
+
+def test_extract_prints_one_record_per_input_and_goes_on_after_a_failure(corpus, new_database):
+    from daybook.demo.server import load_truth
+
+    db = new_database()
+    truth = load_truth()
+    capture = next(a for a in truth["articles"] if a["kind"] == "capture" and a["published"])
+    page = next(a for a in truth["articles"] if a["kind"] == "page" and not a["page_missing"])
+    inputs = [
+        str(corpus.corpus / capture["file"]),
+        "/nonexistent/page.html",
+        corpus.local_url(page["url"]),
+    ]
+    result = run_daybook(["extract", *inputs], database=db, allowed=corpus.hosts)
+    assert result.returncode == 1
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["input"] for r in records] == inputs
+    assert records[0]["title"] == capture["title"]
+    assert records[0]["text"] == "\n\n".join(capture["body"])
+    assert records[0]["published"] == capture["published"].replace("+00:00", "Z")
+    assert [t["title"] for t in records[0]["related"]] == [t["title"] for t in capture["related"]]
+    assert "error" in records[1]
+    assert records[2]["title"] == page["title"]
+    assert set(records[2]) >= {
+        "url",
+        "canonical_url",
+        "authors",
+        "site_name",
+        "language",
+        "image",
+        "description",
+    }
+
+
+def test_local_files_are_ingested_and_exported_with_their_path(corpus, new_database):
+    db = new_database()
+    captures = sorted((corpus.corpus / "captures").glob("*.txt"))
+    result = run_daybook(["ingest", "--quiet", *map(str, captures)], database=db)
+    assert result.returncode == 0, result.stderr
+    exported = [
+        json.loads(line)
+        for line in run_daybook(["export", "--jsonl"], database=db).stdout.splitlines()
+    ]
+    assert {r["input"] for r in exported} == {str(p) for p in captures}
+    again = run_daybook(["ingest", "--quiet", *map(str, captures)], database=db)
+    assert " 0 new" in again.stdout

@@ -134,15 +134,24 @@ def _earlier(a: Article, b: Article) -> bool:
 
     Undated articles come last. A time of exactly midnight UTC is usually a
     page that gave only its day, so on that day it comes after any article
-    with a real time. The canonical URL breaks the remaining ties.
+    with a real time. On a tie, a web article goes before a local file (a
+    reader can follow its link), then the canonical URL decides.
     """
     return _order(a) < _order(b)
 
 
-def _order(article: Article) -> tuple[bool, date, bool, datetime, str]:
+def _order(article: Article) -> tuple[bool, date, bool, datetime, bool, str]:
     moment = article.published_at or datetime.max.replace(tzinfo=UTC)
     day_only = moment.time() == time(0, 0)
-    return (article.published_at is None, moment.date(), day_only, moment, article.canonical_url)
+    local = not article.canonical_url.startswith(("http://", "https://"))
+    return (
+        article.published_at is None,
+        moment.date(),
+        day_only,
+        moment,
+        local,
+        article.canonical_url,
+    )
 
 
 def _take_identity(row: Article, earlier: Article) -> None:

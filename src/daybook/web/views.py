@@ -16,7 +16,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "id": a.pk,
             "title": a.title,
             "publisher": a.publisher,
-            "url": a.url,
+            # Only web links are links: a local file's path is not for readers.
+            "url": a.url if a.url.startswith(("http://", "https://")) else None,
             "published": a.published_at.isoformat() if a.published_at else None,
             "age": relative_age(a.published_at) if a.published_at else "",
             "copies": a.copies.count(),
