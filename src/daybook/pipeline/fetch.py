@@ -16,28 +16,21 @@ Everything fetched is hostile until proven otherwise, so the fetcher:
 
 from __future__ import annotations
 
-import codecs
-import ipaddress
 import logging
 import random
-import re
-import socket
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
-from typing import Any, Protocol, TypeGuard
-from urllib.parse import urlsplit
+from typing import TypeGuard
 
 import brotli
-import charset_normalizer
-import httpcore
 import httpx
 from protego import Protego
 
@@ -53,27 +46,31 @@ from daybook.errors import (
     TooLarge,
     TooManyRedirects,
 )
+from daybook.pipeline.decoding import (
+    decide_encoding,
+    decode_through,
+    decoders_for,
+    flush_decoders,
+    media_type,
+)
+from daybook.pipeline.guard import (
+    AddressGuard,
+    GuardedBackend,
+    GuardedTransport,
+    parse_allowed,
+    port_of,
+)
 from daybook.pipeline.types import FetchResult, Validators
+
+__all__ = ["AddressGuard", "FetchConfig", "Fetcher", "GuardedBackend", "decide_encoding"]
 
 log = logging.getLogger("daybook.fetch")
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
-# Decompressors never emit more than this per call, so memory stays bounded
-# however dense the compressed input is.
-_INFLATE_STEP = 64 * 1024
 _ROBOTS_MAX_BYTES = 512 * 1024  # what Google reads of a robots.txt
-_SNIFF_BYTES = 4096
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _TRANSIENT_STATUSES = frozenset({502, 503, 504})
 _TRANSIENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.ReadTimeout, httpx.ReadError)
-
-_SHARED_V4 = ipaddress.IPv4Network("100.64.0.0/10")
-_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
-_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
-_LABEL = r"[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?"
-_HOSTNAME = re.compile(rf"(?=.{{1,254}}$){_LABEL}(\.{_LABEL})*\.?")
-_NUMBER = re.compile(r"0x[0-9a-f]*|[0-9]+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -115,449 +112,7 @@ class FetchConfig:
             if value < 0:
                 raise ConfigError(f"fetch {name} must not be negative, not {value!r}")
         for entry in self.allowed_hosts:
-            _parse_allowed(entry)
-
-
-# --- the address guard ------------------------------------------------------------
-
-
-def _blocked_reason(ip: IPAddress) -> str | None:
-    """Why ``ip`` may not be reached, or None when it is a global unicast address.
-
-    ``is_global`` alone is not enough: Python 3.11 calls multicast and some
-    IPv6 transition ranges global, so every category is checked by name.
-    """
-    if ip.is_loopback:
-        return "loopback"
-    if ip.is_unspecified:
-        return "unspecified"
-    if isinstance(ip, ipaddress.IPv6Address):
-        embedded = _embedded_ipv4(ip)
-        if embedded is not None:
-            reason = _blocked_reason(embedded)
-            if reason is not None:
-                return f"{reason} (IPv4 {embedded} embedded in IPv6)"
-            if ip.ipv4_mapped is not None or ip in _NAT64:
-                return None  # these reach exactly the embedded address, which is fine
-        if ip in _NAT64_LOCAL:
-            return "local-use NAT64"
-        if ip.is_site_local:
-            return "site-local"
-    if ip.is_link_local:
-        return "link-local"
-    if ip.is_multicast:
-        return "multicast"
-    if isinstance(ip, ipaddress.IPv4Address) and ip in _SHARED_V4:
-        return "shared (carrier-grade NAT)"
-    if ip.is_private:
-        return "private"
-    if ip.is_reserved:
-        return "reserved"
-    if not ip.is_global:
-        return "non-global"
-    return None
-
-
-def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    if ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
-    if ip.sixtofour is not None:
-        return ip.sixtofour
-    if ip.teredo is not None:
-        return ip.teredo[1]
-    if ip in _NAT64 or int(ip) >> 32 == 0:  # NAT64 well-known prefix; IPv4-compatible ::a.b.c.d
-        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    return None
-
-
-def _parse_number(part: str) -> int | None:
-    if part[:2].lower() == "0x":
-        return int(part[2:], 16) if part[2:] else 0
-    if len(part) > 1 and part.startswith("0"):
-        return int(part, 8) if all(c in "01234567" for c in part) else None
-    return int(part)
-
-
-def _legacy_ipv4(host: str) -> ipaddress.IPv4Address | None:
-    """Read a host the way ``inet_aton`` (and so the system resolver) does.
-
-    Decimal (2130706433), octal (0177.0.0.1), hex (0x7f.1) and short (127.1)
-    forms all reach an IPv4 address. A host whose last label is a number is an
-    address or nothing, as the WHATWG URL standard says.
-    """
-    labels = host[:-1].split(".") if host.endswith(".") else host.split(".")
-    if not _NUMBER.fullmatch(labels[-1]):
-        return None
-    blocked = BlockedAddress(f"{host}: malformed numeric address")
-    if len(labels) > 4 or not all(_NUMBER.fullmatch(label) for label in labels):
-        raise blocked
-    numbers = [_parse_number(label) for label in labels]
-    value = 0
-    for index, number in enumerate(numbers):
-        if number is None:
-            raise blocked
-        last = index == len(numbers) - 1
-        limit = 256 ** (4 - index) if last else 256
-        if number >= limit:
-            raise blocked
-        value += number if last else number << (8 * (3 - index))
-    return ipaddress.IPv4Address(value)
-
-
-def _literal_address(host: str) -> IPAddress | None:
-    if ":" in host:
-        try:
-            return ipaddress.IPv6Address(host)
-        except ValueError:
-            raise BlockedAddress(f"{host}: malformed IPv6 address") from None
-    return _legacy_ipv4(host)
-
-
-def _parse_allowed(entry: str) -> tuple[str, int | None]:
-    text = entry.strip().lower()
-    if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
-        port = rest[1:] if rest.startswith(":") else ""
-    elif text.count(":") == 1:
-        host, port = text.split(":")
-    else:
-        host, port = text, ""
-    if not host or "/" in host or "@" in host or (port and not port.isdigit()):
-        raise ConfigError(f"allowed host {entry!r} is not 'host' or 'host:port'")
-    return host.rstrip("."), int(port) if port else None
-
-
-class AddressGuard:
-    """Decides which host:port daybook may connect to, after DNS resolution."""
-
-    def __init__(self, allowed_hosts: Iterable[str] = ()) -> None:
-        self._allowed = frozenset(_parse_allowed(entry) for entry in allowed_hosts)
-
-    def is_allowed(self, host: str, port: int) -> bool:
-        name = host.lower().rstrip(".")
-        return (name, port) in self._allowed or (name, None) in self._allowed
-
-    def check_url(self, url: str) -> httpx.URL:
-        """Parse ``url`` and refuse it unless every address of its host may be reached.
-
-        Raises ``BlockedAddress`` for a refused URL, ``FetchError`` for one that
-        cannot be parsed, and ``OSError`` when the host does not resolve.
-        """
-        try:
-            parsed = httpx.URL(url)
-        except (httpx.InvalidURL, ValueError) as exc:  # IDNA and encoding errors too
-            # httpx rejects some numeric hosts (0177.0.0.1) that resolvers accept:
-            # still say BlockedAddress when they name a refused address.
-            self._refuse_numeric_host(url)
-            raise FetchError(f"invalid URL: {exc}", url=url) from exc
-        host = parsed.raw_host.decode("ascii")
-        if parsed.scheme not in ("http", "https"):
-            raise BlockedAddress(
-                f"{host or url}: scheme {parsed.scheme!r} is not http or https", url=url
-            )
-        if parsed.userinfo:
-            raise BlockedAddress(f"{host}: credentials in the URL are refused", url=url)
-        if not host:
-            raise BlockedAddress(f"{url}: no host", url=url)
-        try:
-            self.resolve(host, _port(parsed))
-        except BlockedAddress as exc:
-            exc.url = url
-            raise
-        return parsed
-
-    def _refuse_numeric_host(self, url: str) -> None:
-        """Say BlockedAddress for a URL httpx cannot parse whose host is a refused address."""
-        try:
-            host = urlsplit(url).hostname
-            literal = _literal_address(host) if host else None
-        except ValueError:
-            return
-        except BlockedAddress as exc:
-            exc.url = url
-            raise
-        reason = _blocked_reason(literal) if literal else None
-        if reason is not None:
-            raise BlockedAddress(f"{host}: {reason} address", url=url)
-
-    def resolve(self, host: str, port: int) -> list[str]:
-        """Every address ``host`` resolves to, each one checked; raise if any is refused.
-
-        Raises ``OSError`` (``socket.gaierror``) when the name does not resolve.
-        """
-        literal = _literal_address(host.lower())
-        if literal is not None:
-            addresses = [literal]
-        elif _HOSTNAME.fullmatch(host.lower()):
-            # bytes: the name is ASCII already, and str would go through the idna codec
-            infos = socket.getaddrinfo(host.encode("ascii"), port, type=socket.SOCK_STREAM)
-            addresses = list(
-                dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos)
-            )
-        else:
-            raise BlockedAddress(f"{host}: not a valid host name")
-        if not self.is_allowed(host, port):
-            for address in addresses:
-                reason = _blocked_reason(address)
-                if reason is not None:
-                    shown = host if str(address) == host else f"{host} ({address})"
-                    raise BlockedAddress(f"{shown}: {reason} address, not in allowed_hosts")
-        return [str(address) for address in addresses]
-
-
-def _port(url: httpx.URL) -> int:
-    return url.port or (443 if url.scheme == "https" else 80)
-
-
-class GuardedBackend(httpcore.SyncBackend):
-    """An httpcore backend that connects only to addresses the guard validated.
-
-    It resolves the host itself and hands the validated IP literal to the
-    standard backend, so no second DNS lookup can rebind the name. TLS still
-    runs over the returned stream with the URL's hostname for SNI and the
-    certificate check.
-    """
-
-    def __init__(self, guard: AddressGuard) -> None:
-        self._guard = guard
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        try:
-            addresses = self._guard.resolve(host, port)
-        except OSError as exc:
-            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
-        end = None if timeout is None else time.monotonic() + timeout
-        failure: httpcore.ConnectError | None = None
-        for address in addresses:
-            left = None if end is None else end - time.monotonic()
-            if left is not None and left <= 0:
-                raise httpcore.ConnectTimeout(f"connecting to {host}:{port} timed out")
-            try:
-                return super().connect_tcp(address, port, left, local_address, socket_options)
-            except httpcore.ConnectError as exc:
-                failure = exc
-        raise failure or httpcore.ConnectError(f"{host} resolves to no address")
-
-
-class _GuardedTransport(httpx.HTTPTransport):
-    """httpx's transport with its connection pool rebuilt on the guarded backend.
-
-    httpx offers no public hook for the network backend; replacing ``_pool``
-    keeps httpx's own request/response and exception mapping intact.
-    """
-
-    def __init__(self, guard: AddressGuard) -> None:
-        super().__init__(trust_env=False)
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
-            max_connections=100,
-            max_keepalive_connections=20,
-            keepalive_expiry=5.0,
-            network_backend=GuardedBackend(guard),
-        )
-
-
-# --- bounded decompression ---------------------------------------------------------
-
-
-class _Decoder(Protocol):
-    def decode(self, data: bytes) -> Iterator[bytes]: ...
-
-    def flush(self) -> Iterator[bytes]: ...
-
-
-class _ZlibDecoder:
-    """gzip (several members allowed) or deflate (zlib-wrapped or raw, as servers vary)."""
-
-    def __init__(self, *, gzip: bool) -> None:
-        self._gzip = gzip
-        self._head = b""  # deflate: wait for two bytes to tell zlib from raw
-        self._inflater: Any = zlib.decompressobj(16 + zlib.MAX_WBITS) if gzip else None
-        self._tail = b""  # gzip: bytes after a member, until we know if a new one starts
-
-    def decode(self, data: bytes) -> Iterator[bytes]:
-        if self._inflater is None:
-            self._head += data
-            if len(self._head) < 2:
-                return
-            data, self._head = self._head, b""
-            wrapped = data[0] & 0x0F == 8 and int.from_bytes(data[:2], "big") % 31 == 0
-            self._inflater = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
-        while True:
-            if self._inflater.eof:
-                following = self._next_member(data)
-                if following is None:
-                    return
-                data = following
-            out: bytes = self._inflater.decompress(data, _INFLATE_STEP)
-            if out:
-                yield out
-            if self._inflater.eof:
-                data = self._inflater.unused_data
-                continue
-            data = self._inflater.unconsumed_tail
-            if not data and len(out) < _INFLATE_STEP:
-                return  # input used up and nothing left pending inside zlib
-
-    def _next_member(self, data: bytes) -> bytes | None:
-        """After a gzip member ends: the next member's bytes, or None to stop for now.
-
-        Bytes that do not start a new member (padding, junk) are ignored, as
-        browsers do.
-        """
-        if not self._gzip:
-            return None
-        self._tail += data
-        if len(self._tail) < 2:
-            return None
-        if self._tail[:2] != b"\x1f\x8b":
-            self._gzip = False
-            return None
-        following, self._tail = self._tail, b""
-        self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        return following
-
-    def flush(self) -> Iterator[bytes]:
-        if self._inflater is not None and not self._inflater.eof:
-            out: bytes = self._inflater.flush()
-            if out:
-                yield out
-
-
-class _BrotliDecoder:
-    def __init__(self) -> None:
-        self._decompressor: Any = brotli.Decompressor()
-
-    def decode(self, data: bytes) -> Iterator[bytes]:
-        out: bytes = self._decompressor.process(data, output_buffer_limit=_INFLATE_STEP)
-        if out:
-            yield out
-        while not self._decompressor.can_accept_more_data():
-            out = self._decompressor.process(b"", output_buffer_limit=_INFLATE_STEP)
-            if out:
-                yield out
-
-    def flush(self) -> Iterator[bytes]:
-        return iter(())
-
-
-def _decoders(content_encoding: str | None, url: str) -> list[_Decoder]:
-    """Decoders in the order to apply them (the reverse of the header's order)."""
-    decoders: list[_Decoder] = []
-    for coding in (content_encoding or "").lower().split(","):
-        name = coding.strip()
-        if name in ("gzip", "x-gzip"):
-            decoders.append(_ZlibDecoder(gzip=True))
-        elif name == "deflate":
-            decoders.append(_ZlibDecoder(gzip=False))
-        elif name == "br":
-            decoders.append(_BrotliDecoder())
-        elif name not in ("", "identity"):
-            raise FetchError(f"unsupported Content-Encoding {name!r}", url=url)
-    return decoders[::-1]
-
-
-def _through(decoders: list[_Decoder], data: bytes) -> Iterator[bytes]:
-    if not decoders:
-        if data:
-            yield data
-        return
-    for piece in decoders[0].decode(data):
-        yield from _through(decoders[1:], piece)
-
-
-def _flushed(decoders: list[_Decoder]) -> Iterator[bytes]:
-    for index, decoder in enumerate(decoders):
-        for piece in decoder.flush():
-            yield from _through(decoders[index + 1 :], piece)
-
-
-# --- charset -------------------------------------------------------------------------
-
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-_CHARSET_PARAM = re.compile(r"""charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
-_XML_DECLARATION = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)""")
-_META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
-_TEXT_SUBTYPES = ("xml", "json", "javascript", "ecmascript", "html", "csv", "x-www-form-urlencoded")
-
-
-def _codec(label: str | bytes, *, in_document: bool = False) -> str | None:
-    name = label.decode("ascii", "replace") if isinstance(label, bytes) else label
-    try:
-        codec = codecs.lookup(name.strip()).name
-    except LookupError:
-        return None
-    if codec == "iso8859-1":
-        return "cp1252"  # WHATWG: latin-1 labels mean windows-1252 on the web
-    if in_document and codec.startswith(("utf-16", "utf-32")):
-        return "utf-8"  # a document that could state it in ASCII is not UTF-16
-    return codec
-
-
-def _is_text(media_type: str | None) -> bool:
-    if media_type is None or media_type.startswith("text/"):
-        return True
-    major, _, subtype = media_type.partition("/")
-    return major == "application" and any(word in subtype for word in _TEXT_SUBTYPES)
-
-
-def _declared_encoding(content: bytes, content_type: str | None) -> str | None:
-    match = _CHARSET_PARAM.search(content_type or "")
-    if match and (codec := _codec(match.group(1))):
-        return codec
-    head = content[:_SNIFF_BYTES]
-    for pattern in (_XML_DECLARATION, _META_CHARSET):
-        found = pattern.search(head)
-        if found and (codec := _codec(found.group(1), in_document=True)):
-            return codec
-    return None
-
-
-def _decodes(content: bytes, encoding: str) -> bool:
-    try:
-        content.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
-        return False
-    return True
-
-
-def decide_encoding(content: bytes, content_type: str | None) -> str | None:
-    """The codec that decodes ``content``: BOM, then declarations, then detection.
-
-    A declaration that fails to decode the body strictly is a lie (common on
-    old CMSes); charset-normalizer then guesses from the bytes.
-    """
-    if not _is_text(_media_type(content_type)):
-        return None
-    for bom, codec in _BOMS:
-        if content.startswith(bom):
-            return codec
-    candidate = _declared_encoding(content, content_type) or "utf-8"
-    if _decodes(content, candidate):
-        return candidate
-    best = charset_normalizer.from_bytes(content).best()
-    if best is not None and (detected := _codec(best.encoding)):
-        return detected
-    return candidate
-
-
-def _media_type(content_type: str | None) -> str | None:
-    if not content_type:
-        return None
-    return content_type.split(";", 1)[0].strip().lower() or None
+            parse_allowed(entry)
 
 
 # --- the fetcher ---------------------------------------------------------------------
@@ -637,7 +192,7 @@ class Fetcher:
         # Cookies would leak state between feeds and threads: refuse them all.
         no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
         self._client = httpx.Client(
-            transport=_GuardedTransport(self._guard),
+            transport=GuardedTransport(self._guard),
             trust_env=False,
             follow_redirects=False,
             cookies=no_cookies,
@@ -752,7 +307,7 @@ class Fetcher:
     ) -> FetchResult | _Redirect:
         deadline.check(url)
         parsed = self._check(url)
-        host_key = f"{parsed.raw_host.decode('ascii')}:{_port(parsed)}"
+        host_key = f"{parsed.raw_host.decode('ascii')}:{port_of(parsed)}"
         if robots and parsed.path != "/robots.txt" and not self._robots_allow(parsed, deadline):
             raise RobotsDisallowed(f"robots.txt of {parsed.host} forbids {url}", url=url)
         remaining = deadline.remaining()
@@ -805,7 +360,7 @@ class Fetcher:
             return FetchResult(
                 url=str(url),
                 status=status,
-                content_type=_media_type(content_type),
+                content_type=media_type(content_type),
                 content=b"",
                 encoding=None,
                 validators=validators,
@@ -818,7 +373,7 @@ class Fetcher:
         return FetchResult(
             url=str(url),
             status=status,
-            content_type=_media_type(content_type),
+            content_type=media_type(content_type),
             content=content,
             encoding=decide_encoding(content, content_type),
             validators=validators,
@@ -831,7 +386,7 @@ class Fetcher:
         declared = response.headers.get("content-length", "").strip()
         if declared.isdigit() and int(declared) > max_bytes:
             raise too_large
-        decoders = _decoders(response.headers.get("content-encoding"), url)
+        decoders = decoders_for(response.headers.get("content-encoding"), url)
         body = bytearray()
         received = 0
         try:
@@ -840,12 +395,12 @@ class Fetcher:
                 received += len(chunk)
                 if received > max_bytes:
                     raise too_large
-                for piece in _through(decoders, chunk):
+                for piece in decode_through(decoders, chunk):
                     body += piece
                     if len(body) > max_bytes:
                         raise too_large
                     deadline.check(url)
-            for piece in _flushed(decoders):
+            for piece in flush_decoders(decoders):
                 body += piece
                 if len(body) > max_bytes:
                     raise too_large
