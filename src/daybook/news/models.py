@@ -111,7 +111,7 @@ class DedupeBand(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bands")
 
     class Meta:
-        indexes = [models.Index(fields=["band", "key"])]
+        indexes = [models.Index(fields=["key"])]
         constraints = [models.UniqueConstraint(fields=["article", "band"], name="one_key_per_band")]
 
 
