@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from daybook.errors import DaybookError, RetryLater
@@ -175,8 +175,16 @@ class Ingester:
                 if action in (decide.EntryAction.KNOWN, decide.EntryAction.GIVEN_UP):
                     result.entries.append(_EntryResult(entry, action, None, None, None))
                 else:
-                    result.entries.append(self._fetch_entry(entry, action))
+                    result.entries.append(self._fetch_entry_safely(entry, action))
         return result
+
+    def _fetch_entry_safely(self, entry: FeedEntry, action: decide.EntryAction) -> _EntryResult:
+        """A bug met on one hostile page costs that entry, never the run."""
+        try:
+            return self._fetch_entry(entry, action)
+        except Exception as error:
+            log.exception("entry failed unexpectedly", extra={"url": entry.url})
+            return _EntryResult(entry, action, None, None, f"{type(error).__name__}: {error}")
 
     def _fetch_entry(self, entry: FeedEntry, action: decide.EntryAction) -> _EntryResult:
         """The entry's page, extracted; the feed's own content when the page cannot be had."""
@@ -201,7 +209,12 @@ class Ingester:
     def _save_feed(self, result: _FeedResult, stats: IngestStats) -> None:
         feed = Feed.objects.select_related("source").get(pk=result.snapshot.feed_id)
         for item in result.entries:
-            self._save_entry(feed, item, stats)
+            try:
+                self._save_entry(feed, item, stats)
+            except (DaybookError, DatabaseError) as error:
+                # The entry's transaction rolled back; it is retried next poll.
+                log.exception("entry not stored", extra={"feed": feed.url, "url": item.entry.url})
+                stats.fail(f"{item.entry.url or item.entry.id}: {type(error).__name__}: {error}")
         now = timezone.now()
         FetchAttempt.objects.create(
             feed=feed,
