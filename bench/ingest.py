@@ -18,6 +18,10 @@ import os
 import resource
 import tempfile
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from daybook.demo.server import CorpusServer
 
 
 def main() -> None:
@@ -89,7 +93,7 @@ def main() -> None:
     )
 
 
-def _quality(corpus: object) -> tuple[tuple[int, int], int, int, int]:
+def _quality(corpus: CorpusServer) -> tuple[tuple[int, int], int, int, int]:
     """Compare what was stored with truth.json: body text, and copy links."""
     from daybook.demo.server import load_truth
     from daybook.news.models import ArticleLink
@@ -97,7 +101,7 @@ def _quality(corpus: object) -> tuple[tuple[int, int], int, int, int]:
     truth = [a for a in load_truth()["articles"] if a["kind"] == "page"]
     row_of = {}
     for article in truth:
-        link = ArticleLink.objects.filter(url=corpus.local_url(article["url"])).first()  # type: ignore[attr-defined]
+        link = ArticleLink.objects.filter(url=corpus.local_url(article["url"])).first()
         row_of[article["id"]] = link.article if link else None
     exact = sum(
         1

@@ -36,7 +36,8 @@ from daybook.errors import (
     TooLarge,
     TooManyRedirects,
 )
-from daybook.pipeline.fetch import AddressGuard, FetchConfig, Fetcher, GuardedBackend
+from daybook.pipeline.fetch import FetchConfig, Fetcher
+from daybook.pipeline.guard import AddressGuard, GuardedBackend
 from daybook.pipeline.types import FetchResult, Validators
 from tests.servers import (
     Reply,

@@ -34,7 +34,7 @@ from daybook.pipeline import decide
 from daybook.pipeline.extract import extract_document, extract_html
 from daybook.pipeline.feeds import looks_like_feed, parse_feed
 from daybook.pipeline.fetch import Fetcher
-from daybook.pipeline.normalise import normalise
+from daybook.pipeline.normalise import is_web_url, normalise
 from daybook.pipeline.types import ExtractedArticle, FeedEntry, ParsedFeed, Validators
 
 log = logging.getLogger("daybook.ingest")
@@ -189,7 +189,7 @@ class Ingester:
     def _fetch_entry(self, entry: FeedEntry, action: decide.EntryAction) -> _EntryResult:
         """The entry's page, extracted; the feed's own content when the page cannot be had."""
         page_error: str | None = None
-        if entry.url and _is_web(entry.url):
+        if entry.url and is_web_url(entry.url):
             try:
                 page = self.fetcher.fetch(entry.url, accept="text/html,*/*;q=0.5")
                 extracted = extract_html(page.text, url=page.url)
@@ -281,7 +281,7 @@ class Ingester:
                 item.extracted, site_name=item.extracted.site_name or feed.source.name
             )
             normalised = normalise(extracted, url=url, entry=item.entry)
-            extra = tuple(u for u in (item.entry.url,) if u and _is_web(u))
+            extra = tuple(u for u in (item.entry.url,) if u and is_web_url(u))
             stored = store_article(normalised, source=feed.source, feed=feed, extra_urls=extra)
             entry.article = stored.article
             entry.fingerprint = fingerprint
@@ -355,14 +355,10 @@ def _from_feed_content(entry: FeedEntry) -> ExtractedArticle | None:
 def entry_url(feed_url: str, entry: FeedEntry) -> str:
     """The entry's link when it is a web URL; otherwise a stable identifier
     (a ``javascript:`` or missing link must never become an article's URL)."""
-    if entry.url and _is_web(entry.url):
+    if entry.url and is_web_url(entry.url):
         return entry.url
     digest = hashlib.sha256(f"{feed_url}\x1f{entry.id}".encode()).hexdigest()[:32]
     return f"urn:daybook:entry:{digest}"
-
-
-def _is_web(url: str) -> bool:
-    return url.startswith(("http://", "https://"))
 
 
 def _expand(paths: Iterable[Path]) -> list[Path]:

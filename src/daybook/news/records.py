@@ -16,7 +16,7 @@ from daybook.errors import DaybookError
 from daybook.news.models import Article
 from daybook.pipeline.extract import extract_document
 from daybook.pipeline.fetch import Fetcher
-from daybook.pipeline.normalise import NormalisedArticle, normalise
+from daybook.pipeline.normalise import NormalisedArticle, is_web_url, normalise
 from daybook.pipeline.types import RelatedTeaser
 
 FIELDS = (
@@ -47,7 +47,7 @@ def extract_inputs(
 
 
 def _extract_one(item: str, fetcher: Fetcher, base_url: str | None) -> dict[str, Any]:
-    if item.startswith(("http://", "https://")):
+    if is_web_url(item):
         page = fetcher.fetch(item, accept="text/html,*/*;q=0.5")
         extracted = extract_document(page.content, url=page.url)
         url = page.url

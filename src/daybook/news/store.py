@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from daybook.news.models import Article, ArticleLink, DedupeBand, Feed, Source
 from daybook.pipeline import dedupe
-from daybook.pipeline.normalise import NormalisedArticle
+from daybook.pipeline.normalise import NormalisedArticle, is_web_url
 from daybook.pipeline.types import RelatedTeaser
 
 log = logging.getLogger("daybook.store")
@@ -142,7 +142,7 @@ def _earlier(a: Article, b: Article) -> bool:
 def _order(article: Article) -> tuple[bool, date, bool, datetime, bool, str]:
     moment = article.published_at or datetime.max.replace(tzinfo=UTC)
     day_only = moment.time() == time(0, 0)
-    local = not article.canonical_url.startswith(("http://", "https://"))
+    local = not is_web_url(article.canonical_url)
     return (
         article.published_at is None,
         moment.date(),

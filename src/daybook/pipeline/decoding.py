@@ -1,6 +1,8 @@
 """Decoding fetched bodies: bounded decompression (gzip, deflate, brotli) and
 charset detection for pages that lie about their encoding."""
 
+from __future__ import annotations
+
 import codecs
 import re
 import zlib
@@ -10,9 +12,7 @@ from typing import Any, Protocol
 import brotli
 import charset_normalizer
 
-from daybook.errors import (
-    FetchError,
-)
+from daybook.errors import FetchError
 
 # Decompressors never emit more than this per call, so memory stays bounded
 # however dense the compressed input is.

@@ -55,14 +55,11 @@ from daybook.pipeline.decoding import (
 )
 from daybook.pipeline.guard import (
     AddressGuard,
-    GuardedBackend,
     GuardedTransport,
     parse_allowed,
     port_of,
 )
 from daybook.pipeline.types import FetchResult, Validators
-
-__all__ = ["AddressGuard", "FetchConfig", "Fetcher", "GuardedBackend", "decide_encoding"]
 
 log = logging.getLogger("daybook.fetch")
 

@@ -1,6 +1,8 @@
 """The SSRF guard: which addresses the fetcher may connect to, and a network
 backend that connects only to the address it checked (no DNS rebinding)."""
 
+from __future__ import annotations
+
 import ipaddress
 import re
 import socket
@@ -12,11 +14,7 @@ from urllib.parse import urlsplit
 import httpcore
 import httpx
 
-from daybook.errors import (
-    BlockedAddress,
-    ConfigError,
-    FetchError,
-)
+from daybook.errors import BlockedAddress, ConfigError, FetchError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _SHARED_V4 = ipaddress.IPv4Network("100.64.0.0/10")

@@ -46,6 +46,11 @@ class NormalisedArticle:
     text_hash: str
 
 
+def is_web_url(url: str) -> bool:
+    """An http(s) URL: the only kind daybook fetches, links to, or treats as a web identity."""
+    return url.lower().startswith(("http://", "https://"))
+
+
 def canonical_url(url: str, page_canonical: str | None = None) -> str:
     """The URL that identifies an article, whichever link led to it.
 
@@ -56,10 +61,10 @@ def canonical_url(url: str, page_canonical: str | None = None) -> str:
     Non-web identifiers (``file:`` for local files, ``urn:`` for feed entries
     without a usable link) are already canonical and are kept as they are.
     """
-    if not url.lower().startswith(("http://", "https://")):
+    if not is_web_url(url):
         return url
     base = _normalise_url(url)
-    if page_canonical and page_canonical.startswith(("http://", "https://")):
+    if page_canonical and is_web_url(page_canonical):
         candidate = _normalise_url(page_canonical)
         if _site(candidate) == _site(base):
             return candidate

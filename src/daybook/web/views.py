@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from daybook.news.models import Article
-from daybook.pipeline.normalise import relative_age
+from daybook.pipeline.normalise import is_web_url, relative_age
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -17,7 +17,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "title": a.title,
             "publisher": a.publisher,
             # Only web links are links: a local file's path is not for readers.
-            "url": a.url if a.url.startswith(("http://", "https://")) else None,
+            "url": a.url if is_web_url(a.url) else None,
             "published": a.published_at.isoformat() if a.published_at else None,
             "age": relative_age(a.published_at) if a.published_at else "",
             "copies": a.copies.count(),
