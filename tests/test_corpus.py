@@ -247,3 +247,21 @@ def test_timestamps_in_range() -> None:
         if a["published"]:
             assert "2026-11-16" <= a["published"][:10] <= "2026-11-22", a["id"]
             assert a["published"].endswith("Z")
+
+
+def test_reference_summaries_belong_to_originals() -> None:
+    """Summarisers are scored against hand-written summaries: enough of them, only
+    for independently written pages (a copy's reference is its original's), each a
+    short paragraph that appears nowhere in the published corpus."""
+    written = [a for a in articles() if a["reference_summary"] is not None]
+    assert len(written) >= 30
+    assert len({a["publisher"] for a in written}) == len(truth()["publishers"])
+    for a in articles():
+        if a["copy_of"] is not None or a["kind"] == "capture":
+            assert a["reference_summary"] is None, a["id"]
+    for a in written:
+        text = a["reference_summary"]
+        assert 25 <= len(text.split()) <= 120, a["id"]
+        assert "\n" not in text and text.endswith("."), a["id"]
+        if not a["page_missing"]:
+            assert text not in page_text(CORPUS / a["file"]), a["id"]

@@ -101,6 +101,8 @@ class Article:
     organisations: list[str] = field(default_factory=list)
     places: list[str] = field(default_factory=list)
     related: list[captures.Teaser] = field(default_factory=list)
+    # Written by hand for scoring summarisers; truth only, never rendered anywhere.
+    reference_summary: str | None = None
 
     @property
     def url(self) -> str | None:
@@ -183,7 +185,18 @@ def resolve(sources: list[EventSource]) -> tuple[list[Event], list[Article]]:
     return events, articles
 
 
-FIELDS = {"publisher", "when", "by", "title", "flags", "copy", "delay", "first", "trim"}
+FIELDS = {
+    "publisher",
+    "when",
+    "by",
+    "title",
+    "flags",
+    "copy",
+    "delay",
+    "first",
+    "trim",
+    "summary",
+}
 CAPTURE_FIELDS = {"capture", "of", "style", "shown"}
 
 
@@ -192,6 +205,9 @@ def _article(event: Event, block: Block, local: dict[str, Article]) -> Article:
     unknown = set(f) - FIELDS - CAPTURE_FIELDS
     if unknown:
         raise ValueError(f"{block.origin}: unknown fields {sorted(unknown)}")
+    if "summary" in f and ("capture" in f or "copy" in f):
+        # A copy or capture shares an original's text: its reference is the original's.
+        raise ValueError(f"{block.origin}: only an original article takes a summary")
     flags = set(split_names(f.get("flags", "")))
     if flags - FLAGS:
         raise ValueError(f"{block.origin}: unknown flags {flags - FLAGS}")
@@ -224,6 +240,7 @@ def _article(event: Event, block: Block, local: dict[str, Article]) -> Article:
             authors=split_names(f.get("by", "")),
             when=parse_when(f["when"]),
             raw=block.paragraphs,
+            reference_summary=f.get("summary") or None,
         )
     article.flags = flags
     return article
@@ -529,6 +546,7 @@ def truth(events: list[Event], articles: list[Article]) -> dict[str, object]:
             "quotes": a.quotes,
             "topics": a.event.topics,
             "body": a.body,
+            "reference_summary": a.reference_summary,
             **extra,
         }
 
@@ -544,6 +562,10 @@ def truth(events: list[Event], articles: list[Article]) -> dict[str, object]:
             "points at that page's original. edits lists what a copy changed.",
             "Quotes that run over two paragraphs are recorded as one quote whose text joins "
             "the two parts with a space.",
+            "reference_summary is a two-to-three-sentence summary written by hand for many "
+            "independently written articles (abstractive, faithful, no opinion), to score "
+            "generated summaries against; it is null for the others and for every copy and "
+            "capture, and appears in no page, feed or capture.",
         ],
         "edge_cases": {
             "page_missing": flagged("page_missing"),

@@ -14,6 +14,7 @@ Format (plain text, so prose can be written and reviewed as prose)::
     by: Hana Lindqvist, Daisuke Oka
     title: Headline
     flags: tracking, relative_link, no_pubdate, no_page_date, page_missing, robots
+    summary: The quake hit... (optional: a reference summary, see below)
 
     First paragraph, with quotes as {Speaker Name: words,} and so on.
 
@@ -33,6 +34,13 @@ Format (plain text, so prose can be written and reviewed as prose)::
     of: lantern             (the article it captures; or publisher/when/by/title + body)
     style: b
     shown: 5 hours ago      (or a date, 17-11-2026)
+
+``summary:`` is a reference summary written by hand, on one line: two or three
+sentences, abstractive and faithful, giving who, what, where, when and the key
+number, with no opinion. It goes to ``truth.json`` as ``reference_summary`` to
+score generated summaries against, and never reaches a page, feed or capture. Only
+independently written articles carry one: a copy or a capture shares its text with
+an original, whose summary is the one to score against.
 """
 
 from __future__ import annotations

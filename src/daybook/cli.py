@@ -156,8 +156,12 @@ def sources_export() -> None:
 @click.option("--url", "base_url", help="Base URL for the files given (links, identity).")
 @click.option("--all", "poll_all", is_flag=True, help="Poll every active feed, due or not.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def ingest(paths: tuple[Path, ...], base_url: str | None, poll_all: bool, quiet: bool) -> None:
-    """Poll every due feed once, or ingest local files (feeds, pages, captures)."""
+@click.option("--no-enrich", is_flag=True, help="Store only; leave enrichment to `enrich`.")
+def ingest(
+    paths: tuple[Path, ...], base_url: str | None, poll_all: bool, quiet: bool, no_enrich: bool
+) -> None:
+    """Poll every due feed once, or ingest local files (feeds, pages, captures);
+    then enrich what arrived and place it in stories."""
     _setup()
     from django.conf import settings
 
@@ -171,8 +175,83 @@ def ingest(paths: tuple[Path, ...], base_url: str | None, poll_all: bool, quiet:
         else:
             stats = ingester.run_due(due_only=not poll_all)
     _summary(stats)
-    if stats.failed or stats.feeds_failed:
+    enriched = None if no_enrich else _enrich(stale=False, quiet=quiet)
+    if stats.failed or stats.feeds_failed or (enriched and enriched.failed):
         sys.exit(1)
+
+
+@main.command()
+@click.option("--stale", is_flag=True, help="Also redo what an older model or method made.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def enrich(stale: bool, quiet: bool) -> None:
+    """Enrich articles not enriched yet (and failures due for a retry): vector,
+    summary, key points, entities, quotes, topics, story."""
+    _setup()
+    if _enrich(stale=stale, quiet=quiet).failed:
+        sys.exit(1)
+
+
+def _enrich(*, stale: bool, quiet: bool) -> Any:
+    from daybook.news.enrich import Enricher
+
+    with _progress(quiet, "enriching") as progress:
+        stats = Enricher().run(stale=stale, progress=progress)
+    click.echo(
+        f"enriched: {stats.done} of {stats.total}, {stats.failed} failed; "
+        f"{stats.stories} story summaries written"
+    )
+    for error in stats.errors[:20]:
+        click.echo(f"  error: {error}", err=True)
+    return stats
+
+
+@main.group()
+def stories() -> None:
+    """Operate on story clusters."""
+
+
+@stories.command("rebuild")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def stories_rebuild(quiet: bool) -> None:
+    """Cluster every article again from scratch, in publication order."""
+    _setup()
+    from daybook.news.enrich import Enricher
+    from daybook.news.stories import rebuild
+
+    enricher = Enricher()
+    with _progress(quiet, "clustering") as progress:
+        stats = rebuild(enricher.embedder, progress=progress)
+    click.echo(f"stories: {stats.stories} from {stats.done} articles, {stats.failed} failed")
+    if stats.failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("question")
+@click.option("--article", "article_id", type=int, help="Ask about this article.")
+@click.option("--story", "story_id", type=int, help="Ask about this story.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def ask(question: str, article_id: int | None, story_id: int | None, as_json: bool) -> None:
+    """Answer a question with sentences from an article or a story."""
+    if (article_id is None) == (story_id is None):
+        raise click.UsageError("give exactly one of --article and --story")
+    _setup()
+    from daybook.errors import DaybookError
+    from daybook.news.ask import ask_about
+
+    try:
+        result = ask_about(question, article_id=article_id, story_id=story_id)
+    except (ValueError, LookupError, DaybookError) as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    if not result["sentences"]:
+        click.echo("No sentence answers that.")
+    for item in result["sentences"]:
+        click.echo(f"- {item['text']}  [{item['publisher']}, article {item['article']}]")
+    if result.get("generated"):
+        click.echo(f"\n{result['generated']}")
 
 
 @main.command()
@@ -226,6 +305,7 @@ def demo(no_serve: bool, port: int) -> None:
         with _progress(False) as progress:
             stats = ingest_demo(corpus, progress=progress)
     _summary(stats)
+    _enrich(stale=False, quiet=False)
     if not no_serve:
         _serve(port)
 
@@ -250,15 +330,16 @@ def _serve(port: int, host: str = "127.0.0.1") -> None:
 
 
 @contextmanager
-def _progress(quiet: bool) -> Iterator[Any]:
-    """A progress bar fed by the ingester's stats: feeds done of total, and counts."""
+def _progress(quiet: bool, label: str = "ingesting") -> Iterator[Any]:
+    """A progress bar fed by a service's stats object: anything with ``total`` and
+    ``done`` (or the ingester's ``feeds_total`` and ``feeds_done``) and a summary line."""
     if quiet or (not sys.stderr.isatty() and os.environ.get("DAYBOOK_PROGRESS") != "1"):
         yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     with Progress(
-        TextColumn("ingesting"),
+        TextColumn(label),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.description}"),
@@ -267,15 +348,16 @@ def _progress(quiet: bool) -> Iterator[Any]:
         task = bar.add_task("", total=None)
 
         def update(stats: Any) -> None:
-            bar.update(
-                task,
-                total=stats.feeds_total or None,
-                completed=stats.feeds_done,
-                description=(
+            if hasattr(stats, "feeds_total"):
+                total, done = stats.feeds_total, stats.feeds_done
+                line = (
                     f"new {stats.new}  updated {stats.updated}  "
                     f"duplicate {stats.duplicate}  failed {stats.failed}"
-                ),
-            )
+                )
+            else:
+                total, done = stats.total, stats.done + stats.failed
+                line = f"failed {stats.failed}"
+            bar.update(task, total=total or None, completed=done, description=line)
 
         yield update
 

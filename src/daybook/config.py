@@ -23,6 +23,10 @@ SETTINGS_DOC: dict[str, str] = {
     "DAYBOOK_FETCH_WORKERS": "Feeds fetched at once during ingest.",
     "DAYBOOK_NEAR_DUPLICATE_THRESHOLD": "Containment above which an article is a copy.",
     "DAYBOOK_LOG_LEVEL": "Log level for daybook's loggers.",
+    "DAYBOOK_EMBEDDING_BACKEND": "Embedding model: wordllama (default) or minilm (extra).",
+    "DAYBOOK_LLM_BASE_URL": "OpenAI-compatible API base URL; empty turns the provider off.",
+    "DAYBOOK_LLM_MODEL": "Model name sent to the language-model provider.",
+    "DAYBOOK_LLM_API_KEY": "Bearer key for the language-model provider, if it needs one.",
 }
 
 

@@ -16,7 +16,8 @@ Every error a stage raises on purpose is a ``DaybookError``. Third-party errors
     ├── ParseError            a feed or OPML file we cannot read (or refuse to)
     ├── ExtractError          no article could be extracted from a page
     ├── SourceError           a source cannot be added (no feed found, bad URL)
-    └── ConfigError           a setting has an invalid value
+    ├── ConfigError           a setting has an invalid value
+    └── LLMError              the optional language model gave no usable answer
 """
 
 from __future__ import annotations
@@ -84,3 +85,12 @@ class SourceError(DaybookError):
 
 class ConfigError(DaybookError):
     """A setting has a value daybook cannot use."""
+
+
+class LLMError(DaybookError):
+    """The language model gave no usable completion: unreachable, slow, a non-2xx
+    status, or an answer that is not a Chat Completions response."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status

@@ -105,6 +105,13 @@ DAYBOOK_POLL_INTERVAL = int(env_str("DAYBOOK_POLL_INTERVAL", "1800"))
 DAYBOOK_FETCH_WORKERS = int(env_str("DAYBOOK_FETCH_WORKERS", "8"))
 DAYBOOK_NEAR_DUPLICATE_THRESHOLD = float(env_str("DAYBOOK_NEAR_DUPLICATE_THRESHOLD", "0.6"))
 
+# Enrichment. The language-model provider is off unless a base URL is given; the
+# extractive summaries and answers never depend on it.
+DAYBOOK_EMBEDDING_BACKEND = env_str("DAYBOOK_EMBEDDING_BACKEND", "wordllama")
+DAYBOOK_LLM_BASE_URL = env_str("DAYBOOK_LLM_BASE_URL", "")
+DAYBOOK_LLM_MODEL = env_str("DAYBOOK_LLM_MODEL", "")
+DAYBOOK_LLM_API_KEY = env_str("DAYBOOK_LLM_API_KEY", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from daybook.news.models import Article, Feed, FetchAttempt, Source
+from daybook.news.models import Article, Entity, Feed, FetchAttempt, Source, Story
 
 
 class FeedInline(admin.TabularInline):
@@ -42,11 +42,27 @@ class FeedAdmin(admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "source", "site_name", "published_at", "copy_of"]
+    list_display = ["title", "source", "site_name", "published_at", "copy_of", "story"]
     list_filter = ["source", "language"]
     search_fields = ["title", "canonical_url"]
-    raw_id_fields = ["copy_of", "feed"]
-    exclude = ["signature"]
+    raw_id_fields = ["copy_of", "feed", "story"]
+    exclude = ["signature", "embedding"]
+    readonly_fields = ["enriched", "enrich_error", "enrich_attempts", "enrich_after"]
+
+
+@admin.register(Story)
+class StoryAdmin(admin.ModelAdmin):
+    list_display = ["title", "article_count", "publisher_count", "first_seen", "last_seen"]
+    search_fields = ["title"]
+    raw_id_fields = ["merged_into"]
+    exclude = ["centroid"]
+
+
+@admin.register(Entity)
+class EntityAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
 
 
 @admin.register(FetchAttempt)

@@ -1,5 +1,7 @@
 """What ingestion stores: sources, their feeds, the entries seen in them, the
-articles those entries became, and a log of every fetch attempt.
+articles those entries became, and a log of every fetch attempt; and what
+enrichment adds: each article's vector, summary, topics, entities and quotes, and
+the stories that group articles about one event.
 
 Double storing is made impossible by the database itself, not by the code
 that checks first: a URL maps to one article (``ArticleLink.url`` unique), an
@@ -83,6 +85,24 @@ class Article(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
+    # Enrichment. Each stage records what produced it in ``enriched`` (stage ->
+    # model@version), so a newer model or algorithm redoes only what it changes.
+    story = models.ForeignKey(
+        "Story", null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    embedding = models.BinaryField(default=b"")
+    embedding_model = models.CharField(max_length=200, blank=True, db_index=True)
+    summary = models.JSONField(default=list, help_text="[{text, paragraph, sentence}]")
+    key_points = models.JSONField(default=list, help_text="[{text, paragraph, sentence}]")
+    topics = models.JSONField(default=list)
+    keywords = models.JSONField(default=list)
+    enriched = models.JSONField(default=dict, help_text="stage -> what produced it")
+    enrich_error = models.TextField(blank=True)
+    enrich_attempts = models.PositiveIntegerField(default=0)
+    enrich_after = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="earliest retry after a failure"
+    )
+
     class Meta:
         ordering = ["-published_at", "-id"]
 
@@ -158,3 +178,91 @@ class FetchAttempt(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+
+
+class Story(models.Model):
+    """Articles about one event, from every publisher that covered it.
+
+    Stories only grow or merge: an article stays in the story it joined unless
+    its story is merged into another (``merged_into`` keeps the trail, so old
+    links to a merged story can still be followed).
+    """
+
+    title = models.TextField(blank=True)
+    summary = models.JSONField(default=list, help_text="[{article, text, paragraph, sentence}]")
+    centroid = models.BinaryField(default=b"")
+    embedding_model = models.CharField(max_length=200, blank=True)
+    entities = models.JSONField(default=dict, help_text="canonical name -> mentions")
+    first_seen = models.DateTimeField(default=timezone.now, db_index=True)
+    last_seen = models.DateTimeField(default=timezone.now, db_index=True)
+    article_count = models.PositiveIntegerField(default=0)
+    publisher_count = models.PositiveIntegerField(default=0)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
+    )
+    summary_stale = models.BooleanField(default=True)
+    generated_summary = models.TextField(
+        blank=True, help_text="written by the language-model provider, when one is set"
+    )
+    generated_by = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-last_seen", "-id"]
+        verbose_name_plural = "stories"
+
+    def __str__(self) -> str:
+        return self.title or f"story {self.pk}"
+
+
+class Entity(models.Model):
+    """A person, organisation or place with one canonical name across the collection."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person"
+        ORGANISATION = "organisation"
+        PLACE = "place"
+
+    name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    aliases = models.JSONField(default=list, help_text="surface forms seen for it")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "entities"
+        constraints = [
+            models.UniqueConstraint(fields=["name", "kind"], name="entity_name_kind_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArticleEntity(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mentions")
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="mentions")
+    count = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-count", "entity__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "entity"], name="article_entity_unique")
+        ]
+
+
+class Quote(models.Model):
+    """Words an article puts in quotation marks, with who said them."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="quotes")
+    speaker = models.ForeignKey(
+        Entity, null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes"
+    )
+    text = models.TextField()
+    paragraph = models.PositiveIntegerField(default=0)
+    end_paragraph = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["article", "position"]

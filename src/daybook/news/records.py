@@ -14,6 +14,7 @@ from typing import Any
 
 from daybook.errors import DaybookError
 from daybook.news.models import Article
+from daybook.news.related import related_ids
 from daybook.pipeline.extract import extract_document
 from daybook.pipeline.fetch import Fetcher
 from daybook.pipeline.normalise import NormalisedArticle, is_web_url, normalise
@@ -80,8 +81,10 @@ def _record(
 
 
 def export_articles() -> Iterator[dict[str, Any]]:
-    """Every stored article, oldest first, with its id and what it copies."""
-    for row in Article.objects.select_related("source").order_by("id").iterator(chunk_size=500):
+    """Every stored article, oldest first, with its id, what it copies and what
+    enrichment made of it."""
+    rows = Article.objects.select_related("source").order_by("id")
+    for row in rows.iterator(chunk_size=500):
         yield {
             "id": row.pk,
             "input": row.input_path or None,
@@ -98,6 +101,21 @@ def export_articles() -> Iterator[dict[str, Any]]:
             "related": row.related,
             "publisher": row.publisher or None,
             "copy_of": row.copy_of_id,
+            "story": row.story_id,
+            "summary": row.summary,
+            "key_points": row.key_points,
+            "entities": [
+                {"name": m.entity.name, "kind": m.entity.kind, "count": m.count}
+                for m in row.mentions.select_related("entity")
+            ],
+            "quotes": [
+                {"text": q.text, "speaker": q.speaker.name if q.speaker else None}
+                for q in row.quotes.select_related("speaker")
+            ],
+            "topics": row.topics,
+            "keywords": row.keywords,
+            "related_articles": related_ids(row),
+            "enriched": row.enriched,
         }
 
 

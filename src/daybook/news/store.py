@@ -225,6 +225,7 @@ def _update(row: Article, item: NormalisedArticle) -> Article:
     _fill(row, item)
     row.signature = sig.to_bytes()
     row.shingle_count = sig.shingle_count
+    row.enriched = {}  # the new text is enriched again; its story stays
     row.updated_at = timezone.now()
     row.save()
     DedupeBand.objects.filter(article=row).delete()

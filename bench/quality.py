@@ -1,0 +1,270 @@
+"""How good the enrichment is, measured against the demo corpus's ground truth.
+
+The corpus is served on 127.0.0.1 and goes through the real path, as `daybook demo`
+runs it: ingest (feeds, pages, captures), enrich, cluster. Then every stored article
+is matched to its truth.json entry and scored:
+
+- stories: B-cubed precision, recall and F1 of stories against truth events;
+- near-duplicates: pairwise precision and recall of copy groups;
+- entities: micro precision and recall of canonical names per article;
+- quotes: share of truth quotes found with the right speaker;
+- topics: micro precision, recall and F1, and exact-set accuracy;
+- summaries: ROUGE-1/2/L F1 against the reference summaries, next to a lead-3
+  baseline (the article's first three sentences) computed in the same run;
+- related articles: precision@5, where a related article counts when it shares the
+  event or a named entity with the article.
+
+    .venv/bin/python bench/quality.py [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable
+from itertools import combinations
+from statistics import mean
+from typing import Any
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    workdir = tempfile.mkdtemp(prefix="daybook-quality-")
+    os.environ["DAYBOOK_DATA_DIR"] = workdir
+    os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{workdir}/quality.sqlite3"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "daybook.settings"
+
+    from daybook.demo.server import CorpusServer, load_truth
+
+    with CorpusServer() as corpus:
+        os.environ["DAYBOOK_ALLOWED_HOSTS"] = ",".join(corpus.hosts)
+        import django
+        from django.core.management import call_command
+
+        django.setup()
+        call_command("migrate", verbosity=0)
+        if args.database_url:
+            call_command("flush", verbosity=0, interactive=False)
+        from daybook.demo.run import ingest_demo
+        from daybook.news.enrich import Enricher
+
+        ingest_demo(corpus)
+        stats = Enricher().run()
+        print(f"enriched {stats.done} articles, {stats.failed} failed")
+        truth = load_truth()
+        rows = _match(corpus, truth["articles"])
+        report(truth["articles"], rows)
+
+
+def _match(corpus: Any, articles: list[dict[str, Any]]) -> dict[str, Any]:
+    """truth id -> stored Article row (several truth ids may share one row)."""
+    from daybook.news.models import ArticleLink
+
+    rows: dict[str, Any] = {}
+    for article in articles:
+        if article["kind"] == "page":
+            url = corpus.local_url(article["url"])
+        else:
+            url = (corpus.corpus / article["file"]).resolve().as_uri()
+        link = ArticleLink.objects.select_related("article").filter(url=url).first()
+        if link is not None:
+            rows[article["id"]] = link.article
+    return rows
+
+
+def report(articles: list[dict[str, Any]], rows: dict[str, Any]) -> None:
+    by_id = {a["id"]: a for a in articles}
+    matched = [a for a in articles if a["id"] in rows]
+    print(f"matched {len(matched)}/{len(articles)} truth articles to stored rows")
+    _stories(matched, rows)
+    _duplicates(matched, rows, by_id)
+    _entities(matched, rows)
+    _quotes(matched, rows)
+    _topics(matched, rows)
+    _summaries(matched, rows)
+    _related(matched, rows)
+
+
+def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def _stories(matched: list[dict[str, Any]], rows: dict[str, Any]) -> None:
+    predicted = {a["id"]: rows[a["id"]].story_id for a in matched}
+    event = {a["id"]: a["event"] for a in matched}
+    precision, recall = [], []
+    for a in matched:
+        same_story = {b["id"] for b in matched if predicted[b["id"]] == predicted[a["id"]]}
+        same_event = {b["id"] for b in matched if event[b["id"]] == event[a["id"]]}
+        both = len(same_story & same_event)
+        precision.append(both / len(same_story))
+        recall.append(both / len(same_event))
+    p, r = mean(precision), mean(recall)
+    stories = len(set(predicted.values()))
+    events = len(set(event.values()))
+    print(
+        f"stories (B-cubed):     precision {p:.3f}  recall {r:.3f}  F1 {2 * p * r / (p + r):.3f}"
+        f"  ({stories} stories for {events} events)"
+    )
+
+
+def _duplicates(
+    matched: list[dict[str, Any]], rows: dict[str, Any], by_id: dict[str, dict[str, Any]]
+) -> None:
+    def truth_root(article: dict[str, Any]) -> str:
+        while article["copy_of"]:
+            article = by_id[article["copy_of"]]
+        return str(article["id"])
+
+    def stored_root(row: Any) -> int:
+        return int(row.copy_of_id or row.pk)
+
+    tp = fp = fn = 0
+    for a, b in combinations(matched, 2):
+        same_truth = truth_root(a) == truth_root(b)
+        same_stored = stored_root(rows[a["id"]]) == stored_root(rows[b["id"]])
+        tp += same_truth and same_stored
+        fp += same_stored and not same_truth
+        fn += same_truth and not same_stored
+    p, r, _ = _prf(tp, fp, fn)
+    print(f"near-duplicates:       precision {p:.3f}  recall {r:.3f}  ({tp + fn} true pairs)")
+
+
+def _names(values: Iterable[str]) -> set[str]:
+    return {v.casefold() for v in values}
+
+
+def _entities(matched: list[dict[str, Any]], rows: dict[str, Any]) -> None:
+    tp = fp = fn = 0
+    for a in matched:
+        truth = _names(a["people"] + a["organisations"] + a["places"])
+        found = _names(rows[a["id"]].mentions.values_list("entity__name", flat=True))
+        tp += len(truth & found)
+        fp += len(found - truth)
+        fn += len(truth - found)
+    p, r, f = _prf(tp, fp, fn)
+    print(f"entities:              precision {p:.3f}  recall {r:.3f}  F1 {f:.3f}")
+
+
+def _words(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"\w+", text.casefold())
+
+
+def _overlaps(a: str, b: str) -> bool:
+    """Quote texts match when most of the shorter one's words are in the longer."""
+    x, y = _words(a), _words(b)
+    if not x or not y:
+        return False
+    short, long = (x, set(y)) if len(x) <= len(y) else (y, set(x))
+    return sum(w in long for w in short) / len(short) >= 0.8
+
+
+def _quotes(matched: list[dict[str, Any]], rows: dict[str, Any]) -> None:
+    total = found = right = 0
+    for a in matched:
+        stored = list(rows[a["id"]].quotes.select_related("speaker"))
+        for quote in a["quotes"]:
+            total += 1
+            hit = next((q for q in stored if _overlaps(q.text, quote["text"])), None)
+            if hit is None:
+                continue
+            found += 1
+            right += hit.speaker is not None and hit.speaker.name == quote["speaker"]
+    print(
+        f"quotes:                speaker accuracy {right / total:.3f} "
+        f"({right}/{total}; {found} quotes found)"
+    )
+
+
+def _topics(matched: list[dict[str, Any]], rows: dict[str, Any]) -> None:
+    tp = fp = fn = exact = 0
+    for a in matched:
+        truth, found = set(a["topics"]), set(rows[a["id"]].topics)
+        tp += len(truth & found)
+        fp += len(found - truth)
+        fn += len(truth - found)
+        exact += truth == found
+    p, r, f = _prf(tp, fp, fn)
+    print(
+        f"topics:                precision {p:.3f}  recall {r:.3f}  F1 {f:.3f}  "
+        f"exact-set accuracy {exact / len(matched):.3f}"
+    )
+
+
+def _summaries(matched: list[dict[str, Any]], rows: dict[str, Any]) -> None:
+    from rouge_score import rouge_scorer
+
+    from daybook.ai.text import paragraphs, split_sentences
+
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
+    ours: dict[str, list[float]] = defaultdict(list)
+    lead: dict[str, list[float]] = defaultdict(list)
+    for a in matched:
+        reference = a.get("reference_summary")
+        if not reference:
+            continue
+        row = rows[a["id"]]
+        summary = " ".join(s["text"] for s in row.summary)
+        lead3 = " ".join(s.text for s in split_sentences(paragraphs(row.text))[:3])
+        for name, score in scorer.score(reference, summary).items():
+            ours[name].append(score.fmeasure)
+        for name, score in scorer.score(reference, lead3).items():
+            lead[name].append(score.fmeasure)
+    count = len(ours["rouge1"])
+    if not count:
+        print("summaries:             no reference summaries in truth.json")
+        return
+    for label, scores in (("daybook", ours), ("lead-3 ", lead)):
+        print(
+            f"summary ROUGE {label}: R1 {mean(scores['rouge1']):.3f}  "
+            f"R2 {mean(scores['rouge2']):.3f}  RL {mean(scores['rougeL']):.3f}  "
+            f"({count} references)"
+        )
+
+
+def _related(matched: list[dict[str, Any]], rows: dict[str, Any]) -> None:
+    from daybook.news.related import related_ids
+
+    truth_of: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for a in matched:
+        truth_of[rows[a["id"]].pk].append(a)
+    precisions, same_event, lengths = [], [], []
+    counted: set[int] = set()
+    for a in matched:
+        row = rows[a["id"]]
+        if row.copy_of_id is not None or row.pk in counted:
+            continue
+        counted.add(row.pk)
+        related = related_ids(row, limit=5)
+        lengths.append(len(related))
+        if not related:
+            continue
+        names = _names(a["people"] + a["organisations"] + a["places"])
+        good = same = 0
+        for pk in related:
+            others = truth_of.get(pk, [])
+            good += any(
+                o["event"] == a["event"]
+                or names & _names(o["people"] + o["organisations"] + o["places"])
+                for o in others
+            )
+            same += any(o["event"] == a["event"] for o in others)
+        precisions.append(good / len(related))
+        same_event.append(same / len(related))
+    print(
+        f"related precision@5:   {mean(precisions):.3f} (same event only: "
+        f"{mean(same_event):.3f}); {mean(lengths):.2f} related a list over "
+        f"{len(lengths)} originals, {lengths.count(0)} with none"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1108 @@
+"""Named entities of an article, with one canonical name across the whole collection.
+
+Two steps, kept apart so each can be tested alone:
+
+1. ``find_mentions`` reads the paragraphs: spaCy's NER proposes spans, then rules clean
+   them. The small English model is fast but rough: it keeps possessives and titles
+   ("President Donald Trump's"), tags cities as people or organisations (Kyiv, Sendai),
+   misses some names outright (most lone surnames among them) and calls companies
+   people. So spans lose a leading "the", titles and a trailing "'s"; "Toyota President
+   Akio Toyoda" is split into the company and the person; a gazetteer of countries,
+   regions and major cities settles the kind of those names, and context does for
+   others ("in Chitose", "Chitose, Hokkaido"); suffixes such as "Ministry", "Corp" or
+   "University" mark organisations and "Prefecture", "Bay" or "Strait" places.
+   Numbers, dates, codes, storms, events and all-lowercase spans are dropped. Names the
+   model missed are added: gazetteer places and common abbreviations, capitalised runs
+   ending in an organisation or place word ("East Japan Railway"), and every other
+   occurrence of a name (or a person's surname) the article uses somewhere.
+
+2. ``EntityRegistry.resolve`` turns one article's mentions into entities. Within the
+   article a surname or first name used after the full name is that person, an
+   acronym or a leading part of an organisation's name ("JAXA", "Hoshimi" for
+   "Hoshimi Devices") is that organisation, common abbreviations map to one name
+   ("U.S." -> "United States"), and spelling variants (Zelenskyy / Zelenskiy) merge.
+   Each entity is then matched to the collection's canonical entities: by an exact
+   alias, or by a safe fuzzy match of the same kind, or registered as new. Across
+   articles a bare surname never matches on its own: two Smiths in two articles are two
+   people unless their full names agree.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
+
+from rapidfuzz import fuzz, process
+
+from daybook.ai.nlp import load_nlp
+
+log = logging.getLogger(__name__)
+
+METHOD = "spacy-en_core_web_sm-3.8+rules@1"
+"""Stored with each article's entities; change it when the rules change."""
+
+Kind = Literal["person", "organisation", "place"]
+KINDS: tuple[Kind, ...] = ("person", "organisation", "place")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One cleaned name in the text: ``start``/``end`` are character offsets within
+    paragraph number ``paragraph`` (0-based), and ``text == paragraph[start:end]``."""
+
+    text: str
+    kind: Kind
+    paragraph: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Entity:
+    """An entity of one article: its canonical name across the collection, how often the
+    article names it and the surface forms it uses."""
+
+    name: str
+    kind: Kind
+    count: int
+    aliases: tuple[str, ...]
+
+
+class KnownEntity(NamedTuple):
+    """A canonical entity of the collection as the caller stores it. A plain tuple, so
+    ``EntityRegistry(registry.entries())`` rebuilds a registry from its own output."""
+
+    name: str
+    kind: Kind
+    aliases: tuple[str, ...]
+
+
+# --- the rules' word lists ---------------------------------------------------------
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_LABELS: dict[str, Kind] = {
+    "PERSON": "person",
+    "ORG": "organisation",
+    "GPE": "place",
+    "LOC": "place",
+    "FAC": "place",
+}
+# Labels kept only when the name is a place, by the gazetteer or by its context ("in
+# Chitose"): the small model tags places as groups, products or works ("Chitose" NORP).
+_ONLY_IF_KNOWN_PLACE = frozenset({"NORP", "PRODUCT", "WORK_OF_ART", "EVENT"})
+
+# Countries, regions, seas and major cities: places whatever the model says. Japan's
+# prefectures and large cities and the US states are in because the service's sources
+# are Japanese and American papers and wires that name them every day.
+_GAZETTEER = frozenset(
+    line.strip()
+    for line in """
+    Afghanistan|Albania|Algeria|Andorra|Angola|Antigua and Barbuda|Argentina|Armenia
+    Australia|Austria|Azerbaijan|Bahamas|Bahrain|Bangladesh|Barbados|Belarus|Belgium
+    Belize|Benin|Bhutan|Bolivia|Bosnia and Herzegovina|Bosnia|Botswana|Brazil|Brunei
+    Bulgaria|Burkina Faso|Burundi|Cambodia|Cameroon|Canada|Cape Verde|Chad|Chile|China
+    Colombia|Comoros|Congo|Costa Rica|Croatia|Cuba|Cyprus|Czech Republic|Czechia|Denmark
+    Djibouti|Dominica|Dominican Republic|East Timor|Ecuador|Egypt|El Salvador|Eritrea
+    Estonia|Eswatini|Ethiopia|Fiji|Finland|France|Gabon|Gambia|Georgia|Germany|Ghana
+    Greece|Grenada|Guatemala|Guinea|Guyana|Haiti|Honduras|Hungary|Iceland|India|Indonesia
+    Iran|Iraq|Ireland|Israel|Italy|Ivory Coast|Jamaica|Japan|Jordan|Kazakhstan|Kenya
+    Kiribati|Kosovo|Kuwait|Kyrgyzstan|Laos|Latvia|Lebanon|Lesotho|Liberia|Libya
+    Liechtenstein|Lithuania|Luxembourg|Madagascar|Malawi|Malaysia|Maldives|Mali|Malta
+    Mauritania|Mauritius|Mexico|Micronesia|Moldova|Monaco|Mongolia|Montenegro|Morocco
+    Mozambique|Myanmar|Namibia|Nauru|Nepal|Netherlands|New Zealand|Nicaragua|Niger
+    Nigeria|North Korea|North Macedonia|Norway|Oman|Pakistan|Palau|Palestine|Panama
+    Papua New Guinea|Paraguay|Peru|Philippines|Poland|Portugal|Qatar|Romania|Russia
+    Rwanda|Samoa|San Marino|Saudi Arabia|Senegal|Serbia|Seychelles|Sierra Leone|Singapore
+    Slovakia|Slovenia|Solomon Islands|Somalia|South Africa|South Korea|South Sudan|Spain
+    Sri Lanka|Sudan|Suriname|Sweden|Switzerland|Syria|Taiwan|Tajikistan|Tanzania
+    Thailand|Togo|Tonga|Trinidad and Tobago|Tunisia|Turkey|Turkmenistan|Tuvalu|Uganda
+    Ukraine|United Arab Emirates|United Kingdom|United States|Uruguay|Uzbekistan|Vanuatu
+    Vatican|Venezuela|Vietnam|Yemen|Zambia|Zimbabwe|England|Scotland|Wales
+    Northern Ireland|Greenland|Puerto Rico|Hong Kong|Macau|Gaza|West Bank|Crimea
+    Africa|Asia|Europe|North America|South America|Latin America|Antarctica|Oceania
+    Middle East|Southeast Asia|South Asia|East Asia|Central Asia|East Africa|West Africa
+    North Africa|Sub-Saharan Africa|Central America|Caribbean|Balkans|Scandinavia
+    Asia-Pacific|Indo-Pacific|Arctic|Pacific|Atlantic|Mediterranean|Red Sea|Black Sea
+    South China Sea|East China Sea|Baltic Sea|Persian Gulf|Indian Ocean|Pacific Ocean
+    Atlantic Ocean|Arctic Ocean|Taiwan Strait|Strait of Hormuz|Korean Peninsula
+    Abu Dhabi|Accra|Addis Ababa|Algiers|Amman|Amsterdam|Ankara|Athens|Baghdad|Baku
+    Bangkok|Beijing|Beirut|Belgrade|Berlin|Bern|Bogota|Brasilia|Bratislava|Brussels
+    Bucharest|Budapest|Buenos Aires|Cairo|Canberra|Caracas|Copenhagen|Dakar|Damascus
+    Dhaka|Doha|Dublin|Hanoi|Harare|Havana|Helsinki|Islamabad|Jakarta|Jerusalem|Kabul
+    Kampala|Kathmandu|Khartoum|Kinshasa|Kuala Lumpur|Kyiv|Kiev|Lagos|Lima|Lisbon
+    Ljubljana|London|Luanda|Madrid|Manila|Mexico City|Minsk|Mogadishu|Montevideo|Moscow
+    Muscat|Nairobi|New Delhi|Delhi|Nicosia|Oslo|Ottawa|Paris|Phnom Penh|Prague|Pyongyang
+    Quito|Rabat|Reykjavik|Riga|Riyadh|Rome|Santiago|Sarajevo|Seoul|Singapore|Sofia
+    Stockholm|Taipei|Tallinn|Tashkent|Tbilisi|Tehran|Tirana|Tripoli|Tunis|Ulaanbaatar
+    Vienna|Vilnius|Warsaw|Washington|Wellington|Yangon|Zagreb|Kharkiv|Kherson|Odesa
+    Lviv|Mariupol|Donetsk|Luhansk|Zaporizhzhia|St Petersburg|Istanbul|Dubai|Jeddah
+    Karachi|Lahore|Mumbai|Kolkata|Chennai|Bangalore|Bengaluru|Hyderabad|Ahmedabad
+    Shanghai|Shenzhen|Guangzhou|Chongqing|Tianjin|Wuhan|Chengdu|Hangzhou|Nanjing|Xi'an
+    Busan|Incheon|Daegu|Ho Chi Minh City|Sydney|Melbourne|Brisbane|Perth|Auckland
+    Toronto|Montreal|Vancouver|New York|Los Angeles|Chicago|Houston|San Francisco
+    Seattle|Boston|Miami|Atlanta|Dallas|Philadelphia|Detroit|Las Vegas|Silicon Valley
+    Sao Paulo|Rio de Janeiro|Johannesburg|Cape Town|Frankfurt|Munich|Hamburg|Milan
+    Barcelona|Geneva|Zurich|Davos|Manchester|Liverpool|Birmingham|Edinburgh|Glasgow
+    Cardiff|Belfast|Brussels|Strasbourg|Luxembourg|The Hague|Rotterdam|Antwerp|Marseille
+    Lyon|Naples|Venice|Florence|Athens|Osaka|Tokyo|Kyoto|Yokohama|Nagoya|Sapporo|Kobe
+    Fukuoka|Kawasaki|Saitama|Hiroshima|Sendai|Chiba|Kitakyushu|Sakai|Niigata|Hamamatsu
+    Kumamoto|Sagamihara|Shizuoka|Okayama|Nagasaki|Naha|Kagoshima|Kanazawa|Nara|Matsuyama
+    Hokkaido|Aomori|Iwate|Miyagi|Akita|Yamagata|Fukushima|Ibaraki|Tochigi|Gunma|Kanagawa
+    Yamanashi|Nagano|Gifu|Aichi|Mie|Shiga|Hyogo|Wakayama|Tottori|Shimane|Yamaguchi
+    Tokushima|Kagawa|Ehime|Kochi|Saga|Oita|Miyazaki|Okinawa|Toyama|Ishikawa|Fukui
+    Kyushu|Shikoku|Honshu|Tohoku|Kanto|Kansai|Chubu|Chugoku|Hokuriku|Kinki
+    Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida
+    Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland
+    Massachusetts|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada
+    New Hampshire|New Jersey|New Mexico|North Carolina|North Dakota|Ohio|Oklahoma|Oregon
+    Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont
+    Virginia|West Virginia|Wisconsin|Wyoming|British Columbia|Ontario|Quebec|Alberta
+    Bavaria|Catalonia|Siberia|Kashmir|Tibet|Xinjiang|Guam|Okinawa|Sakhalin
+    """.replace("\n", "|").split("|")
+    if line.strip()
+)
+
+# Common abbreviations and other names of countries and organisations: one name each.
+_ALIAS_TABLE: tuple[tuple[str, Kind, str], ...] = (
+    ("United States", "place", "US|U.S.|USA|U.S.A.|America|United States of America"),
+    ("United Kingdom", "place", "UK|U.K.|Britain|Great Britain"),
+    ("United Arab Emirates", "place", "UAE|U.A.E."),
+    ("South Korea", "place", "Republic of Korea|ROK"),
+    ("North Korea", "place", "DPRK|Democratic People's Republic of Korea"),
+    ("China", "place", "PRC|People's Republic of China|Mainland China"),
+    ("Russia", "place", "Russian Federation"),
+    ("Netherlands", "place", "Holland"),
+    ("Czech Republic", "place", "Czechia"),
+    ("Kyiv", "place", "Kiev"),
+    ("Ivory Coast", "place", "Côte d'Ivoire"),
+    ("Myanmar", "place", "Burma"),
+    ("European Union", "organisation", "EU|E.U."),
+    ("United Nations", "organisation", "UN|U.N."),
+    ("Federal Reserve", "organisation", "Fed|U.S. Federal Reserve|US Federal Reserve"),
+    ("European Central Bank", "organisation", "ECB"),
+    ("Bank of Japan", "organisation", "BOJ|BoJ"),
+    ("Bank of England", "organisation", "BoE|BOE"),
+    ("International Monetary Fund", "organisation", "IMF"),
+    ("World Bank", "organisation", "World Bank Group"),
+    ("World Health Organization", "organisation", "WHO|World Health Organisation"),
+    ("World Trade Organization", "organisation", "WTO|World Trade Organisation"),
+    ("NATO", "organisation", "North Atlantic Treaty Organization|Nato"),
+    ("Association of Southeast Asian Nations", "organisation", "ASEAN"),
+    ("OPEC", "organisation", "Organization of the Petroleum Exporting Countries"),
+)
+_ALIASES: dict[str, tuple[str, Kind]] = {
+    form: (name, kind) for name, kind, others in _ALIAS_TABLE for form in (name, *others.split("|"))
+}
+
+# Titles, ranks and roles written before a name: "Chief Executive Masaaki Kiriyama",
+# "Energy Cabinet Secretary Grace Wanjiru". A run of them ends in a core title; the
+# modifiers count only inside such a run ("Health" alone is part of an agency's name).
+_CORE_TITLES = _wordset(
+    """mr mrs ms miss mx dr prof professor sir dame lord lady president minister chancellor
+    secretary governor gov senator sen rep representative congressman congresswoman
+    mayor king queen prince princess emperor empress pope judge ambassador director
+    commissioner spokesman spokeswoman spokesperson coach manager captain capt officer
+    inspector superintendent chairman chairwoman chairperson chair ceo cfo coo cto
+    executive founder co-founder cofounder head leader speaker premier counsel economist
+    analyst general gen colonel col lieutenant lt sergeant sgt admiral adm rev reverend
+    father sheikh imam rabbi archbishop bishop cardinal stablemaster yokozuna ozeki
+    sekiwake komusubi maegashira"""
+)
+_TITLE_MODIFIERS = _wordset(
+    """vice prime deputy chief executive senior former acting interim foreign finance
+    economy economic defence defense health environment trade interior home justice
+    cabinet state operating financial technology managing associate assistant attorney
+    education transport energy industry labour labor agriculture digital science
+    communications"""
+)
+_PLACE_TITLES = frozenset({"mayor", "governor", "gov"})
+# Words that end an organisation's name ("Kotoba Labs", "Japan Sumo Association").
+_ORG_WORDS = _wordset(
+    """agency ministry department office bureau authority commission committee council
+    board bank banks fund corp corporation co inc ltd plc llc ag sa nv gmbh group holdings
+    company companies university college institute institution school academy
+    association federation union league party foundation trust society organization
+    organisation railway railways airlines airways motors motor electric power
+    energy labs lab laboratories devices systems technologies telecom communications
+    securities capital partners advisors advisers economics research insurance
+    industries pharmaceuticals pharma exchange court police army navy force forces
+    club times post journal news review wire network press media studio studios
+    shipping logistics partnership service services center centre engineering"""
+)
+# Words that end a place's name ("Miyagi Prefecture", "Matsushima Bay").
+_PLACE_WORDS = _wordset(
+    """prefecture province county district oblast region city island islands bay strait
+    straits sea ocean river lake mountains peninsula valley coast basin gulf airport
+    station port harbour harbor street avenue square bridge trough"""
+)
+# Administrative words dropped from a place's canonical name: "Miyagi Prefecture" is
+# "Miyagi" to a reader, and the two must not become two entities.
+_ADMIN_WORDS = frozenset({"prefecture", "province", "oblast", "governorate"})
+# Named events, products and storms are not people, organisations or places. An event
+# still says where it happens ("Kyushu Grand Sumo Tournament" -> Kyushu); a storm's or
+# a train line's name does not, and a storm's bare name later in the article is not a
+# person either ("Typhoon Kalayaan ... Kalayaan").
+_EVENT_WORDS = _wordset(
+    """tournament cup championship championships games olympics paralympics festival
+    summit conference expo exposition triennale biennale marathon derby prix prize
+    award awards trophy"""
+)
+_PRODUCT_WORDS = frozenset({"shinkansen", "express", "line"})
+_STORM_WORDS = frozenset({"typhoon", "hurricane", "cyclone", "storm", "tropical"})
+# Legal forms ignored when comparing organisations: "Takemura Corp" is "Takemura".
+_LEGAL_FORMS = _wordset("inc corp corporation co ltd plc llc ag sa nv gmbh kk")
+# Words naming a kind of institution: alone ("the Commission", "the Bank") they point
+# back to the one organisation of the article that has the word in its name.
+_INSTITUTIONS = _wordset(
+    """cabinet government parliament ministry agency council court committee commission
+    board company bank department office authority bureau institute university
+    association federation union party"""
+)
+# Capitalised at the start of a sentence, or all-capital, but naming no one.
+_NOT_NAMES = _wordset(
+    """january february march april may june july august september october november
+    december monday tuesday wednesday thursday friday saturday sunday ai gdp cpi ppi ev
+    evs ceo cfo coo ipo lng pet gmt utc jst est pst bst cet dna rna tv pc it ok covid suv
+    suvs esg households operators utilities analysts officials investors police military
+    army navy state city country capital energy executive sterling"""
+)
+# Capitalised at a sentence's start, they open a span without belonging to the name.
+_LEADING = _wordset(
+    """the a an across in at from for after with by on under over despite since like
+    unlike as while"""
+)
+# Capitalised words that are no one's given name.
+_NAME_STOPWORDS = (
+    _LEADING
+    | _CORE_TITLES
+    | _TITLE_MODIFIERS
+    | _wordset(
+        """but and or when if then so yet although though because meanwhile however also
+        now today yesterday here there this that these those it he she they we i his her
+        their our its asked said says told"""
+    )
+)
+_COMPASS = re.compile(r"^(?:north|south|east|west|(?:north|south)-?(?:east|west))ern$")
+_PREPOSITIONS_OF_PLACE = frozenset({"in", "near", "outside", "across", "around", "inside"})
+_JOINERS = frozenset({"of", "for", "and", "the", "on", "de", "du", "des", "la", "le", "&"})
+_PLACE_CONNECTORS = frozenset({"for", "to", "from", "and", "via", "near"})
+
+_POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
+_EDGE_PUNCT = ",;:!?\"“”‘’'()[]{}—–-"
+_WORD = re.compile(r"\S+")
+_ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,6}$")
+_FOLD = str.maketrans({"ı": "i", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "æ": "ae", "đ": "d"})
+# "Foreign Ministry" is the "Ministry of Foreign Affairs".
+_PORTFOLIOS = {"foreign": "foreign affairs", "home": "home affairs"}
+# "Ministry of Health, Labour and Welfare": the model stops at the comma.
+_PORTFOLIO_LIST = re.compile(r"(?:, [A-Z][\w'’-]*)*,? and [A-Z][\w'’-]*")
+# A capitalised word right before a one-word person: the given name the model missed.
+_GIVEN_NAME_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][a-z\u00c0-\u024f'’-]+) $")
+# "Ministry of " + a span "Economy, Trade and Industry": the model left the head out.
+_HEAD_BEFORE = re.compile(r"\b(?:Ministry|Department|Bank|University|Institute) of $")
+# " Minister" right after a span: the span was a portfolio.
+_MINISTER_AFTER = re.compile(r" (?:Minister|Secretary)\b")
+# '"...," said ' right before a name.
+_SAID_BEFORE = re.compile(r"[”\"],?\s+(?:said|says|added|told|according\s+to)\s+$")
+# ", Hokkaido" after a town's name, and not the start of a longer name.
+_REGION_AFTER = re.compile(r", ([A-Z][\w-]*(?: [A-Z][\w-]*)?)(?![\w'’-]| [A-Z])")
+# Nationalities and languages: "in Japanese" is not a place.
+_DEMONYM = re.compile(r"(?:ese|ish|ian|ean|an|ch|ss)$")
+# A capitalised organisation or place word right after a span: "Tokyo" + " Station".
+_NAME_WORD_AFTER = re.compile(r" ([A-Z][a-z]+)\b(?!['’-])")
+# A run of capitalised words (with the joiners names allow) the model may have missed.
+_CAPITALISED_RUN = re.compile(
+    r"(?<![\w'’-])[A-Z][\w'’-]*(?:\s+(?:(?:of|for|and|the|de|on)\s+)?[A-Z][\w'’-]*)+"
+)
+
+
+def _key(text: str) -> str:
+    """Comparison form: accents, case, periods and apostrophes folded away ("U.S." and
+    "US" -> "us", "Aydın" -> "aydin"), hyphens and other punctuation as spaces."""
+    folded = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+    folded = re.sub(r"[.'’]", "", folded)
+    return " ".join(re.sub(r"[^\w&]+", " ", folded).split())
+
+
+_ALIAS_KEYS: dict[str, tuple[str, Kind]] = {_key(k): v for k, v in _ALIASES.items()}
+_GAZETTEER_KEYS = frozenset(_key(name) for name in _GAZETTEER)
+# Names known without the model, as written (case matters: "US", not "us").
+_PLACE: Kind = "place"
+_KNOWN_NAMES: dict[str, Kind] = {name: _PLACE for name in _GAZETTEER} | {
+    form: kind for form, (_, kind) in _ALIASES.items()
+}
+# Longest first, whole words: finds the known names the model missed.
+_KNOWN_PATTERN = re.compile(
+    r"(?<![\w-])(?:"
+    + "|".join(re.escape(name) for name in sorted(_KNOWN_NAMES, key=len, reverse=True))
+    + r")(?![\w-])"
+)
+
+
+# --- finding mentions -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A stretch of one paragraph with the model's (or a rule's) label."""
+
+    start: int
+    end: int
+    label: str
+
+    def text(self, paragraph: str) -> str:
+        return paragraph[self.start : self.end]
+
+
+def find_mentions(paragraphs: Sequence[str]) -> list[Mention]:
+    """The cleaned people, organisations and places named in the paragraphs, in order."""
+    not_names: set[str] = set()  # storms and the like named earlier in the article
+    found: list[list[Mention]] = []
+    taken: list[list[tuple[int, int]]] = []  # what each paragraph's names already cover
+    nlp = load_nlp()
+    for number, (paragraph, doc) in enumerate(zip(paragraphs, nlp.pipe(paragraphs), strict=True)):
+        spans = _extend([_Span(e.start_char, e.end_char, e.label_) for e in doc.ents], paragraph)
+        found.append([])
+        taken.append([])
+        for span in spans:
+            mentions, claimed = _from_span(paragraph, number, span, not_names)
+            found[-1].extend(mentions)
+            if claimed:
+                taken[-1].append((span.start, span.end))
+        found[-1].extend(_rule_names(paragraph, number, taken[-1]))
+        taken[-1].extend((m.start, m.end) for m in found[-1])
+    _propagate(paragraphs, found, taken)
+    return [
+        m
+        for mentions in found
+        for m in sorted(mentions, key=lambda m: m.start)
+        if _key(m.text) not in not_names
+    ]
+
+
+def _propagate(
+    paragraphs: Sequence[str], found: list[list[Mention]], taken: list[list[tuple[int, int]]]
+) -> None:
+    """Tag every other occurrence of a name the article uses: the model finds a name in
+    one sentence and misses it in the next, and misses most lone surnames ("Shibata
+    said"). A person's surname is their name after the full name (the first word too
+    for a hyphenated given name written second: "Han Ji-ho", "Han")."""
+    kinds: dict[str, Counter[Kind]] = {}
+    for mention in (m for mentions in found for m in mentions):
+        forms = [mention.text]
+        words = mention.text.split()
+        if mention.kind == "person" and len(words) > 1:
+            forms.append(_bare(words[-1]))
+            if "-" in words[-1]:
+                forms.append(words[0])
+        for form in forms:
+            if len(form) >= 3 and _key(form) not in _NOT_NAMES | _CORE_TITLES:
+                kinds.setdefault(form, Counter())[mention.kind] += 1
+    if not kinds:
+        return
+    pattern = re.compile(
+        r"(?<![\w'’-])(?:"
+        + "|".join(re.escape(f) for f in sorted(kinds, key=len, reverse=True))
+        + r")(?![\w-])"
+    )
+    for number, paragraph in enumerate(paragraphs):
+        for match in pattern.finditer(paragraph):
+            start, end = match.span()
+            if any(s < end and start < e for s, e in taken[number]) or _inside_name(
+                paragraph, start, end
+            ):
+                continue
+            kind = kinds[match.group(0)].most_common(1)[0][0]
+            found[number].append(Mention(match.group(0), kind, number, start, end))
+            taken[number].append((start, end))
+
+
+def _inside_name(paragraph: str, start: int, end: int) -> bool:
+    """Whether capitalised words around a match make it part of a longer name ("Hoshimi"
+    in "Hoshimi Devices"); a title before it does not ("Minister Shibata")."""
+    after = re.match(r" ([A-Z][\w'’-]*)", paragraph[end:])
+    if after and _key(after.group(1)) not in _ORG_WORDS | _PLACE_WORDS:
+        return True
+    before = re.search(r"([A-Z][\w'’-]*) $", paragraph[:start])
+    return bool(before and _key(before.group(1)) not in _CORE_TITLES | _TITLE_MODIFIERS | _LEADING)
+
+
+def _extend(spans: list[_Span], paragraph: str) -> list[_Span]:
+    """Spans with the model's cuts mended: a ministry's list of portfolios joined back
+    ("Ministry of Health" + ", Labour and Welfare") and spans inside it dropped, a
+    given name the model left out put back ("said Mehmet" + "Aydın"), a head word
+    ("Ministry of") or a trailing "Station" or "Airlines" taken in."""
+    mended: list[_Span] = []
+    for span in spans:
+        if mended and span.start < mended[-1].end:
+            continue
+        given = _GIVEN_NAME_BEFORE.search(paragraph, 0, span.start)
+        if (
+            span.label == "PERSON"
+            and given
+            and len(span.text(paragraph).split()) == 1
+            and _key(given.group(1)) not in _NAME_STOPWORDS
+            and (not mended or mended[-1].end <= given.start())
+        ):
+            span = _Span(given.start(1), span.end, span.label)
+        head = _HEAD_BEFORE.search(paragraph, 0, span.start)
+        if span.label == "ORG" and head:
+            span = _Span(head.start(), span.end, span.label)
+        if span.label == "ORG" and re.match(
+            r"(?:the )?(?:ministry|department) of ", paragraph[span.start : span.end], re.I
+        ):
+            tail = _PORTFOLIO_LIST.match(paragraph, span.end)
+            if tail:
+                span = _Span(span.start, tail.end(), span.label)
+        following = _NAME_WORD_AFTER.match(paragraph, span.end)
+        if following and _key(following.group(1)) in _ORG_WORDS | _PLACE_WORDS:
+            span = _Span(span.start, following.end(), span.label)
+        mended.append(span)
+    return mended
+
+
+def _words(paragraph: str, start: int, end: int) -> list[tuple[int, int]]:
+    return [(m.start() + start, m.end() + start) for m in _WORD.finditer(paragraph[start:end])]
+
+
+def _bare(word: str) -> str:
+    return _POSSESSIVE.sub("", word.strip(_EDGE_PUNCT)).rstrip(".")
+
+
+def _from_span(
+    paragraph: str, number: int, span: _Span, not_names: set[str]
+) -> tuple[list[Mention], bool]:
+    """The mentions in one NER span, and whether the span is a name at all: a storm's,
+    an event's or a product's name holds no mention (or only the event's place) but no
+    other rule may take its words either."""
+    mentions = _span_mentions(paragraph, number, span, not_names)
+    if mentions is None:
+        return [], True
+    return mentions, bool(mentions)
+
+
+def _span_mentions(
+    paragraph: str, number: int, span: _Span, not_names: set[str]
+) -> list[Mention] | None:
+    """No mention (junk), one, or two ("Okuda President Tetsuya Morimoto" -> the
+    company and the person; "Narita Airport for Tacloban" -> two places); None when the
+    span names something that is not an entity (a storm, an event, a product, a role)."""
+    if span.label not in _LABELS and span.label not in _ONLY_IF_KNOWN_PLACE:
+        return []
+    start, end = _trim(paragraph, span.start, span.end)
+    words = _words(paragraph, start, end)
+    if not words:
+        return []
+    keys = [_key(_bare(paragraph[s:e])) for s, e in words]
+    previous = paragraph[:start].split()[-1:]
+    if previous and previous[0][:1].isupper() and _key(previous[0]) in _STORM_WORDS:
+        keys = [_key(previous[0]), *keys]  # the model left "Typhoon" out of the name
+    if keys[0] in _STORM_WORDS or keys[-1] in _PRODUCT_WORDS:
+        if keys[0] in _STORM_WORDS and len(keys) > 1:
+            not_names.add(" ".join(keys[1:]))
+        return None
+    if keys[-1] in _EVENT_WORDS:
+        place = _leading_place(paragraph, words)
+        return [Mention(paragraph[start:place], "place", number, start, place)] if place else None
+    if all(k in _CORE_TITLES | _TITLE_MODIFIERS for k in keys) or _MINISTER_AFTER.match(
+        paragraph, end
+    ):
+        # "Energy Cabinet" (Secretary ...), "Economy, Trade and Industry" (Minister ...):
+        # a portfolio in a role, not a name.
+        return None
+    owner = _possessive_split(paragraph, words)
+    if owner is not None:
+        return [
+            m
+            for m in (
+                _mention(paragraph, number, span.label, start, words[owner][1]),
+                _mention(paragraph, number, span.label, words[owner + 1][0], end),
+            )
+            if m is not None
+        ]
+    title = None if _LABELS.get(span.label) == "place" else _title_run(paragraph, words)
+    if title is not None:
+        first, last = title
+        mentions = []
+        if first > 0:
+            kind: Kind = "place" if keys[last] in _PLACE_TITLES else "organisation"
+            mentions.append(
+                _mention(paragraph, number, span.label, start, words[first - 1][1], kind)
+            )
+        if last + 1 < len(words):
+            mentions.append(_mention(paragraph, number, "PERSON", words[last + 1][0], end))
+        return [m for m in mentions if m is not None]
+    if _LABELS.get(span.label) == "place":
+        for index, key in enumerate(keys[1:-1], start=1):
+            if key in _PLACE_CONNECTORS and paragraph[words[index][0]].islower():
+                left = _mention(paragraph, number, span.label, start, words[index - 1][1])
+                right = _mention(paragraph, number, span.label, words[index + 1][0], end)
+                return [m for m in (left, right) if m is not None]
+    mention = _mention(paragraph, number, span.label, start, end)
+    return [mention] if mention is not None else []
+
+
+def _possessive_split(paragraph: str, words: list[tuple[int, int]]) -> int | None:
+    """Index of the owner's last word when a span is one name owning another: a known
+    place ("the Philippines' Department of Social Welfare") or two names of two words
+    or more ("Nippon Professional Baseball's Central League"). A possessive inside a
+    name stays ("King's College London", "Citizens' Future")."""
+    for index, (s, e) in enumerate(words[:-1]):
+        if not _POSSESSIVE.search(paragraph[s:e]):
+            continue
+        owner = _key(_bare(paragraph[words[0][0] : e]))
+        if owner in _GAZETTEER_KEYS | _ALIAS_KEYS.keys() or (index >= 1 and len(words) - index > 2):
+            return index
+    return None
+
+
+def _leading_place(paragraph: str, words: list[tuple[int, int]]) -> int | None:
+    """End offset of the gazetteer place that opens an event's name, if one does."""
+    for count in range(len(words) - 1, 0, -1):
+        if _key(paragraph[words[0][0] : words[count - 1][1]]) in _GAZETTEER_KEYS:
+            return words[count - 1][1]
+    return None
+
+
+def _title_run(paragraph: str, words: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """Word indexes (first, last) of a run of capitalised titles ending in a core title
+    and followed by a name, if the span holds one."""
+    index = 0
+    while index < len(words):
+        first = index
+        core = None
+        while index < len(words):
+            raw = paragraph[words[index][0] : words[index][1]]
+            word = _bare(raw)
+            lower = word.lower()
+            titled = word[:1].isupper() and lower in _CORE_TITLES | _TITLE_MODIFIERS
+            if not titled or _POSSESSIVE.search(raw):  # "King's College" holds no title
+                break
+            if lower in _CORE_TITLES:
+                core = index
+            index += 1
+        if core is not None and _person_shaped(paragraph, words[core + 1 :]):
+            return first, core
+        index = max(index, first + 1)
+    return None
+
+
+def _person_shaped(paragraph: str, words: list[tuple[int, int]]) -> bool:
+    """One to four capitalised words that do not end like an organisation or a place."""
+    if not 1 <= len(words) <= 4:
+        return False
+    bare = [_bare(paragraph[s:e]) for s, e in words]
+    last = _key(bare[-1])
+    return all(w[:1].isupper() for w in bare) and last not in _ORG_WORDS | _PLACE_WORDS
+
+
+def _mention(
+    paragraph: str, number: int, label: str, start: int, end: int, kind: Kind | None = None
+) -> Mention | None:
+    start, end = _trim(paragraph, start, end, person=label == "PERSON")
+    words = _words(paragraph, start, end)
+    # "Northeastern Japan" is Japan; "Eastern Samar" is a name of its own.
+    if (
+        len(words) > 1
+        and _COMPASS.match(_key(paragraph[words[0][0] : words[0][1]]))
+        and _key(paragraph[words[1][0] : end]) in _GAZETTEER_KEYS
+    ):
+        start = words[1][0]
+    if words and _COMPASS.match(_key(paragraph[words[-1][0] : words[-1][1]])):
+        return None  # "Middle Eastern": an adjective
+    if end <= start:
+        return None
+    text = paragraph[start:end]
+    if _is_junk(text):
+        return None
+    kind = _kind(paragraph, text, label, start, end, kind)
+    return Mention(text, kind, number, start, end) if kind is not None else None
+
+
+def _trim(paragraph: str, start: int, end: int, *, person: bool = False) -> tuple[int, int]:
+    """Offsets of the name inside a span: without a leading "the", titles (for people),
+    lowercase words around the name, a possessive and edge punctuation."""
+    while True:
+        while start < end and paragraph[end - 1] in _EDGE_PUNCT:
+            end -= 1
+        while start < end and paragraph[start] in _EDGE_PUNCT:
+            start += 1
+        match = _POSSESSIVE.search(paragraph, start, end)
+        if match and match.end() == end:
+            end = match.start()
+            continue
+        words = _words(paragraph, start, end)
+        if len(words) > 1:
+            first = _bare(paragraph[words[0][0] : words[0][1]])
+            lower = first.lower()
+            if (
+                lower in _LEADING
+                or first[:1].islower()
+                or (person and lower in _CORE_TITLES | _TITLE_MODIFIERS)
+            ):
+                start = words[1][0]
+                continue
+            last = paragraph[words[-1][0] : words[-1][1]]
+            if last[:1].islower() and not last[:1].isdigit():
+                end = words[-2][1]
+                continue
+        break
+    if person:
+        # "Miho Kanda, 42" or "Kanda, who...": the name ends at the comma.
+        comma = paragraph.find(",", start, end)
+        if comma != -1:
+            end = comma
+    return start, end
+
+
+def _kind(
+    paragraph: str, text: str, label: str, start: int, end: int, kind: Kind | None
+) -> Kind | None:
+    """The kind of a cleaned name: lists and name shapes first, then what the caller
+    knows from context, the model's label last."""
+    key = _key(text)
+    if key in _ALIAS_KEYS:
+        return _ALIAS_KEYS[key][1]
+    if key in _GAZETTEER_KEYS:
+        return "place"
+    words = key.split()
+    demonym = label == "NORP" and _DEMONYM.search(key)
+    if len(words) == 1 and _placed(paragraph, start, end) and not demonym:
+        return "place"
+    if label in _ONLY_IF_KNOWN_PLACE:
+        return None
+    if words[-1] in _ORG_WORDS or words[0] in {"ministry", "university", "bank", "department"}:
+        return "organisation"
+    if words[-1] in _PLACE_WORDS and len(words) > 1:
+        return "place"
+    if kind is not None:
+        return kind
+    if (
+        _SAID_BEFORE.search(paragraph, 0, start)
+        and _person_shaped(paragraph, _words(paragraph, start, end))
+        and len(words) > 1
+    ):
+        return "person"  # '"...," said Ines Morgado': only people speak after a quote
+    if label == "PERSON" and _ACRONYM.match(text):
+        return "organisation"  # prose writes no one's name in capitals: "JAXA"
+    return _LABELS[label]
+
+
+def _placed(paragraph: str, start: int, end: int) -> bool:
+    """Whether the context makes a one-word name a place: "in Kharkiv" (a person or a
+    company is seldom "in" anyone) or "Chitose, Hokkaido" (town, region)."""
+    before = paragraph[:start].split()
+    title = paragraph[end : end + 1] in {'"', "”"}  # "Lost in Translation"
+    if before and before[-1].lower() in _PREPOSITIONS_OF_PLACE and not title:
+        return not _POSSESSIVE.match(paragraph, end)
+    region = _REGION_AFTER.match(paragraph, end)
+    return bool(region and _key(region.group(1)) in _GAZETTEER_KEYS)
+
+
+def _is_junk(text: str) -> bool:
+    """Numbers, codes with digits (COP31, H3), lowercase phrases and capitalised common
+    words are not names."""
+    key = _key(text)
+    if not key or not text[0].isalpha() or not text[0].isupper():
+        return True
+    if len(key) < 2 or len(key.split()) > 8 or any(c.isdigit() for c in key):
+        return True
+    return key in _NOT_NAMES
+
+
+def _rule_names(paragraph: str, number: int, taken: list[tuple[int, int]]) -> list[Mention]:
+    """Names the model missed: capitalised runs ending in an organisation or place word
+    ("East Japan Railway", "Tokyo Station"), and the places of the gazetteer and names
+    of the alias table (the model skips "Kyiv" or "ECB" in many sentences)."""
+    found: list[Mention] = []
+
+    def free(start: int, end: int) -> bool:
+        return not any(s < end and start < e for s, e in taken)
+
+    for match in _CAPITALISED_RUN.finditer(paragraph):
+        start, end = _trim(paragraph, *match.span())
+        words = _key(paragraph[start:end]).split()
+        if len(words) < 2 or not free(start, end) or _is_junk(paragraph[start:end]):
+            continue
+        if words[-1] in _ORG_WORDS and not all(
+            w in _ORG_WORDS | _INSTITUTIONS | _JOINERS for w in words
+        ):
+            kind: Kind = "organisation"
+        elif words[-1] in _PLACE_WORDS:
+            kind = "place"
+        else:
+            continue
+        found.append(Mention(paragraph[start:end], kind, number, start, end))
+        taken.append((start, end))
+    for match in _KNOWN_PATTERN.finditer(paragraph):
+        start, end = match.span()
+        if not free(start, end):
+            continue
+        # "East Japan Railway", "Georgia Smith": a capitalised word next to the name
+        # makes it part of a longer name the model did not tag.
+        before = paragraph[max(0, start - 30) : start].split()
+        after = paragraph[end : end + 2]
+        if len(after) == 2 and after[0] == " " and after[1].isupper():
+            continue
+        if (
+            before
+            and before[-1][:1].isupper()
+            and before[-1][-1].isalpha()
+            and before[-1].lower() not in _LEADING
+        ):
+            continue
+        found.append(Mention(match.group(0), _KNOWN_NAMES[match.group(0)], number, start, end))
+    return found
+
+
+# --- resolving mentions to entities ---------------------------------------------------
+
+
+@dataclass
+class _Group:
+    """Mentions of one article that name the same thing."""
+
+    kind: Kind
+    surfaces: Counter[str] = field(default_factory=Counter)
+    votes: Counter[Kind] = field(default_factory=Counter)
+    canonical: str | None = None  # set when the alias table fixes the name
+
+    @property
+    def count(self) -> int:
+        return sum(self.surfaces.values())
+
+    def absorb(self, other: _Group, kind: Kind | None = None) -> None:
+        """Take in another group's mentions; the kind is ``kind`` when the merge
+        settles it (a surname joins a person), else the majority of all mentions."""
+        self.surfaces.update(other.surfaces)
+        self.votes.update(other.votes)
+        self.canonical = self.canonical or other.canonical
+        if kind is not None:
+            self.kind = kind
+        elif not self.canonical:
+            self.kind = _majority(self.votes, self.kind)
+
+    def name(self) -> str:
+        if self.canonical:
+            return self.canonical
+        # The fullest form: not an acronym, most words, most used, first seen.
+        forms = list(self.surfaces)
+        best = max(
+            forms,
+            key=lambda f: (
+                not _ACRONYM.match(f),
+                len(f.split()),
+                self.surfaces[f],
+                -forms.index(f),
+            ),
+        )
+        if self.kind == "place":
+            return _strip_admin(best)
+        words = best.split()
+        if len(words) > 1 and words[-1] == "Ministry" and "of" not in words:
+            # "Ministry of X" is the formal name in nearly every country.
+            portfolio = " ".join(words[:-1])
+            return f"Ministry of {_PORTFOLIOS.get(portfolio.lower(), portfolio).title()}"
+        return best
+
+
+def _strip_admin(name: str) -> str:
+    words = name.split()
+    if len(words) > 1 and _key(words[-1]) in _ADMIN_WORDS:
+        return " ".join(words[:-1])
+    return name
+
+
+def _group_key(text: str) -> str:
+    """The key that decides whether two surface forms are the same name: the alias
+    table's name, no legal form or administrative word, and "Finance Ministry" read as
+    "Ministry of Finance"."""
+    key = _key(text)
+    if key in _ALIAS_KEYS:
+        return _key(_ALIAS_KEYS[key][0])
+    words = key.split()
+    while len(words) > 1 and (words[-1] in _LEGAL_FORMS or words[-1] in _ADMIN_WORDS):
+        words.pop()
+    if len(words) > 1 and words[-1] in {"ministry", "department"} and "of" not in words:
+        portfolio = " ".join(words[:-1])
+        words = [words[-1], "of", *_PORTFOLIOS.get(portfolio, portfolio).split()]
+    return " ".join(words)
+
+
+def _person_tokens(key: str) -> list[str]:
+    """A person's name words without middle initials ("donald j trump" -> donald trump)."""
+    words = key.split()
+    if len(words) > 2:
+        words = [words[0], *(w for w in words[1:-1] if len(w) > 1), words[-1]]
+    return words
+
+
+def _variant_word(a: str, b: str) -> bool:
+    """Two spellings of one long word (Zelenskyy / Zelenskiy / Zelensky), not two names
+    a letter apart (Hansen / Hanson, Smith / Smyth)."""
+    if a == b:
+        return True
+    return min(len(a), len(b)) >= 6 and a[0] == b[0] and fuzz.ratio(a, b) >= 85
+
+
+def _variants(a: str, b: str, kind: Kind) -> bool:
+    """Whether two keys of the same kind spell one name: same number of words, one word
+    different, and that one a spelling variant. People need a full name: a lone
+    "Kim" is never fuzzy-matched."""
+    words_a = _person_tokens(a) if kind == "person" else a.split()
+    words_b = _person_tokens(b) if kind == "person" else b.split()
+    if len(words_a) != len(words_b) or (kind == "person" and len(words_a) < 2):
+        return False
+    different = [(x, y) for x, y in zip(words_a, words_b, strict=True) if x != y]
+    return len(different) == 1 and _variant_word(*different[0])
+
+
+def _abbreviates(acronym: str, words: Sequence[str]) -> bool:
+    """Whether an acronym spells a name (Schwartz and Hearst's rule): its letters appear
+    in the name in order, the first one starting the name's first word ("JAXA": Japan
+    Aerospace eXploration Agency; "BOJ": Bank of Japan), and the name has at most one
+    word (besides joiners) more than the acronym has letters."""
+    content = [w for w in words if w not in _JOINERS]
+    if not content or len(content) > len(acronym) + 1 or acronym[:1] != words[0][:1]:
+        return False
+    name = " ".join(words)
+    position = len(name)
+    for letter in reversed(acronym[1:]):
+        position = name.rfind(letter, 1, position)
+        if position < 1:
+            return False
+    return True
+
+
+def _group_mentions(mentions: Sequence[Mention]) -> list[_Group]:
+    """One group per thing the article names, merging within the article."""
+    groups: dict[str, _Group] = {}
+    for mention in mentions:
+        key = _group_key(mention.text)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = _Group(mention.kind)
+            alias = _ALIAS_KEYS.get(_key(mention.text))
+            if alias:
+                group.canonical = alias[0]
+        group.surfaces[mention.text] += 1
+        group.votes[mention.kind] += 1
+    for group in groups.values():
+        if group.canonical is None:
+            group.kind = _majority(group.votes, group.kind)
+    _merge_short_forms(groups)
+    _merge_variants(groups)
+    return list(groups.values())
+
+
+def _majority(votes: Counter[Kind], default: Kind) -> Kind:
+    best = max(votes.values(), default=0)
+    winners = [k for k in KINDS if votes[k] == best]
+    return default if default in winners else winners[0]
+
+
+def _merge_short_forms(groups: dict[str, _Group]) -> None:
+    """Short forms join the full name they stand for, when exactly one fits: a surname
+    or first name a person's, an acronym, the leading words or the last word of an
+    organisation's name ("Hoshimi Devices", "Seattle Mariners"), and an institution
+    word ("the Commission") the one organisation that has it. An institution word
+    that fits none names no one and is dropped."""
+    for key in sorted(groups, key=lambda k: len(k.split())):
+        group = groups[key]
+        if group.canonical or key in _GAZETTEER_KEYS:
+            continue
+        targets = {
+            other_key: kind
+            for other_key, other in groups.items()
+            if other_key != key and (kind := _stands_for(key, group, other_key, other))
+        }
+        if len(targets) == 1:
+            [(target, kind)] = targets.items()
+            groups[target].absorb(groups.pop(key), kind)
+        elif key in _INSTITUTIONS:
+            del groups[key]
+
+
+def _stands_for(key: str, group: _Group, other_key: str, other: _Group) -> Kind | None:
+    """The kind of the merged name if the short name ``key`` may stand for the longer
+    name ``other_key``, else None."""
+    words, other_words = key.split(), other_key.split()
+    if len(other_words) <= len(words):
+        return None
+    if len(words) == 1 and key in _INSTITUTIONS:
+        fits = other.kind == "organisation" and key in (other_words[0], other_words[-1])
+        return "organisation" if fits else None
+    if len(words) == 1 and _person_like(other_key, other, group):
+        names = _person_tokens(other_key)
+        fits = _variant_word(key, names[0]) or _variant_word(key, names[-1])
+        return "person" if fits else None
+    if other.kind != "organisation":
+        return None
+    if other_words[: len(words)] == words:
+        return "organisation"
+    if len(words) == 1 and any(_ACRONYM.match(s) for s in group.surfaces):
+        return "organisation" if _abbreviates(key, other_words) else None
+    last = len(words) == 1 and other_words[-1] == key and key not in _ORG_WORDS
+    return "organisation" if last else None
+
+
+def _person_like(key: str, group: _Group, short: _Group) -> bool:
+    """A person, or a name the model called an organisation that has a person's shape
+    ("Haruto Kamiya") when the short form was taken for a person."""
+    if group.kind == "person":
+        return True
+    return group.kind == "organisation" and short.kind == "person" and _person_shaped_key(key)
+
+
+def _person_shaped_key(key: str) -> bool:
+    """Two or three words, none of them an organisation's or a place's word."""
+    words = key.split()
+    return 2 <= len(words) <= 3 and not set(words) & (
+        _ORG_WORDS | _JOINERS | _INSTITUTIONS | _PLACE_WORDS
+    )
+
+
+def _merge_variants(groups: dict[str, _Group]) -> None:
+    """Spelling variants of one name within the article join the more used form."""
+    keys = sorted(groups, key=lambda k: -groups[k].count)
+    for index, key in enumerate(keys):
+        if key not in groups:
+            continue
+        for other in keys[index + 1 :]:
+            kind = groups[key].kind
+            if other in groups and groups[other].kind == kind and _variants(key, other, kind):
+                groups[key].absorb(groups.pop(other))
+
+
+@dataclass
+class _Entry:
+    name: str
+    kinds: Counter[Kind]
+    aliases: set[str]
+    changed: bool = False
+
+    @property
+    def kind(self) -> Kind:
+        return _majority(self.kinds, next(iter(self.kinds)))
+
+
+class EntityRegistry:
+    """The collection's canonical entities, learning new ones as articles are resolved.
+
+    Built from what the caller has stored, as ``(name, kind, aliases)`` triples;
+    ``entries()`` gives them back (with what was learned since) in the same shape, and
+    ``learned()`` only those new or changed, for the caller to save. Not thread-safe:
+    one registry per ingest run.
+    """
+
+    def __init__(self, known: Iterable[tuple[str, Kind, Iterable[str]]] = ()) -> None:
+        self._entries: list[_Entry] = []
+        self._by_key: dict[str, list[int]] = {}
+        self._names: list[str] = []  # the key of each entry's name, by entry index
+        for name, kind, aliases in known:
+            index = self._add(name, kind)
+            for alias in aliases:
+                self._add_alias(index, alias)
+        for entry in self._entries:
+            entry.changed = False
+
+    def entries(self) -> list[KnownEntity]:
+        """Every canonical entity, with all its aliases, sorted by name."""
+        return sorted(self._known(e) for e in self._entries)
+
+    def learned(self) -> list[KnownEntity]:
+        """The entities created, given a new alias or a new kind since construction."""
+        return sorted(self._known(e) for e in self._entries if e.changed)
+
+    def resolve(self, mentions: Sequence[Mention]) -> list[Entity]:
+        """The entities of one article's mentions under their canonical names, most
+        mentioned first; unknown ones are registered for the articles that follow."""
+        found: dict[int, tuple[int, Counter[str]]] = {}
+        for group in _group_mentions(mentions):
+            index = self._match(group)
+            if index is None:
+                index = self._add(group.name(), group.kind)
+            entry = self._entries[index]
+            entry.kinds[group.kind] += 1
+            for surface in group.surfaces:
+                self._add_alias(index, surface)
+            count, surfaces = found.get(index, (0, Counter()))
+            found[index] = (count + group.count, surfaces + group.surfaces)
+        entities = [
+            Entity(
+                self._entries[i].name,
+                self._entries[i].kind,
+                count,
+                tuple(sorted(surfaces)),
+            )
+            for i, (count, surfaces) in found.items()
+        ]
+        return sorted(entities, key=lambda e: (-e.count, e.name))
+
+    # -- internals --
+
+    @staticmethod
+    def _known(entry: _Entry) -> KnownEntity:
+        return KnownEntity(entry.name, entry.kind, tuple(sorted(entry.aliases)))
+
+    def _add(self, name: str, kind: Kind) -> int:
+        index = len(self._entries)
+        self._entries.append(_Entry(name, Counter({kind: 1}), set(), changed=True))
+        key = _group_key(name)
+        self._by_key.setdefault(key, []).append(index)
+        self._names.append(key)
+        return index
+
+    def _add_alias(self, index: int, alias: str) -> None:
+        entry = self._entries[index]
+        if alias == entry.name or alias in entry.aliases:
+            return
+        entry.aliases.add(alias)
+        entry.changed = True
+        key = _group_key(alias)
+        if self._matchable(entry, key) and index not in self._by_key.get(key, []):
+            self._by_key.setdefault(key, []).append(index)
+
+    @staticmethod
+    def _matchable(entry: _Entry, key: str) -> bool:
+        """Whether an alias may match across articles. A person's lone surname or first
+        name may not: it was that person in its article, not in every article."""
+        one_word = len(key.split()) == 1
+        return not (one_word and entry.kind == "person" and len(_key(entry.name).split()) > 1)
+
+    def _match(self, group: _Group) -> int | None:
+        keys = [_group_key(group.name())]
+        keys += [
+            k
+            for k in (_group_key(s) for s in group.surfaces)
+            if k not in keys
+            and not (group.kind == "person" and len(k.split()) == 1 and len(keys[0].split()) > 1)
+        ]
+        candidates = [i for k in keys for i in self._by_key.get(k, [])]
+        if candidates:
+            same_kind = [i for i in candidates if self._entries[i].kind == group.kind]
+            return (same_kind or candidates)[0]
+        key = keys[0]
+        for _, _, index in process.extract(
+            key, self._names, scorer=fuzz.ratio, score_cutoff=80, limit=5
+        ):
+            entry = self._entries[index]
+            # The model calls some people organisations; a person-shaped name may still
+            # be a spelling of a known person's (the person rule is the strictest).
+            kind_fits = entry.kind == group.kind or (
+                entry.kind == "person" and group.kind == "organisation" and _person_shaped_key(key)
+            )
+            if kind_fits and _variants(key, self._names[index], entry.kind):
+                log.debug("entity %r matched %r by spelling", key, entry.name)
+                return index
+        return None

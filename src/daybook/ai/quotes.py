@@ -1,0 +1,334 @@
+"""Who said what: the direct quotations of an article and their speakers.
+
+News writing attributes quotes in a handful of fixed shapes, so rules over the text and
+the article's entity mentions find nearly all of them without a parser:
+
+- after the quote, verb first or name first: ``"...," said Sam Greene of King's College
+  London.`` / ``"...," Greene said.`` / ``"...," the agency's spokesman Ken Doe said.``
+- before the quote, in the same sentence: ``Greene said: "..."``
+- a pronoun: ``"...," she added.`` is the last person named before the quote (outside
+  quotation marks) whose pronoun is not known to be the other one;
+- ``"...," according to Greene.``;
+- an institution: ``"...," the ministry said.`` is the article's organisation with that
+  word in its name, and ``the company`` the last organisation named;
+- no attribution in the sentence: a quote that follows one by a speaker in the same or
+  the previous paragraph continues it (``"...," Greene said. "More words."``), or one
+  that precedes an attributed quote with nothing between them shares its speaker.
+
+A quote that runs over paragraphs leaves its closing mark off and opens the next
+paragraph with a quote mark again; it is one quote, its parts joined by a space.
+Straight ("...") and curly (“...”) marks are both read. A quotation of fewer than four
+words is a title or a scare quote, not something someone said.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from daybook.ai.entities import Entity, Mention
+
+METHOD = "attribution-rules@1"
+"""Stored with each article's quotes; change it when the rules change."""
+
+MIN_WORDS = 4
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A direct quotation: the words inside the marks (without the comma or full stop
+    that closes it), the canonical name of its speaker (a person, or an organisation
+    when the article quotes one; None when no speaker can be told), and the first and
+    last paragraph it spans (0-based)."""
+
+    text: str
+    speaker: str | None
+    paragraph: int
+    end_paragraph: int
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One paragraph's piece of a quotation: offsets of the words inside the marks and
+    of the marks themselves."""
+
+    paragraph: int
+    start: int  # first character inside the marks
+    end: int  # the closing mark's offset, or the paragraph's length if it stays open
+    open_at: int  # the opening mark's offset
+
+
+@dataclass(frozen=True)
+class _Found:
+    parts: tuple[_Part, ...]
+    speaker: str | None
+    attributed: bool  # the speaker came from the quote's own sentence
+
+
+Gender = Literal["he", "she"]
+
+_SPEECH_VERBS = (
+    r"said|says|say|told|tells|added|adds|asked|asks|explained|explains|noted|notes|"
+    r"stated|states|wrote|writes|warned|warns|argued|argues|insisted|insists|continued|"
+    r"recalled|recalls|admitted|admits|acknowledged|conceded|declared|announced|"
+    r"remarked|replied|responded|suggested|claimed|claims|urged|stressed|emphasised|"
+    r"emphasized|observed|predicted|cautioned|complained|tweeted|posted|joked|laughed|"
+    r"agreed|confirmed|concluded|countered|pointed out"
+)
+_VERB = re.compile(rf"\b(?:{_SPEECH_VERBS})\b")
+_ACCORDING = re.compile(r"\baccording to\b")
+_PRONOUN = re.compile(r"\b(he|she|He|She)\b")
+# "the ministry", "the ministry's spokesman": an institution speaking.
+_INSTITUTION = re.compile(r"\b[Tt]he ([a-z]+)\b")
+_GENERIC_ORGS = frozenset({"company", "firm", "group", "organisation", "organization"})
+_HONORIFIC = re.compile(r"\b(Mr|Mrs|Ms|Miss)\.? $")
+_OPENING = frozenset('“"')
+_CLOSING = frozenset('”"')
+# A full stop after these does not end the sentence ("said Dr. Sam Greene").
+_ABBREVIATION = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|St|Gen|Sen|Rep|Gov|Lt|Col|Sgt|[A-Z])\.$")
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z“\"])")
+_TRAILING = ",.;:"
+
+
+def extract_quotes(
+    paragraphs: Sequence[str], entities: Sequence[Entity], mentions: Sequence[Mention]
+) -> list[Quote]:
+    """The direct quotations of an article, in order.
+
+    ``mentions`` are ``entities.find_mentions(paragraphs)`` and ``entities`` what
+    ``EntityRegistry.resolve`` made of them: a mention's text is looked up among the
+    entities' aliases to give the speaker's canonical name."""
+    article = _Article(paragraphs, entities, mentions)
+    found = [
+        _Found(tuple(parts), speaker, speaker is not None)
+        for parts in article.quotations
+        for speaker in [article.attribute(parts)]
+    ]
+    return [
+        Quote(
+            _text(paragraphs, quote.parts),
+            quote.speaker,
+            quote.parts[0].paragraph,
+            quote.parts[-1].paragraph,
+        )
+        for quote in _carry_over(paragraphs, found)
+    ]
+
+
+def _text(paragraphs: Sequence[str], parts: Sequence[_Part]) -> str:
+    text = " ".join(paragraphs[p.paragraph][p.start : p.end].strip() for p in parts)
+    return text.strip().rstrip(_TRAILING).strip()
+
+
+def _quotations(paragraphs: Sequence[str]) -> list[list[_Part]]:
+    """Every quotation as its parts. Curly marks open and close; a straight mark opens
+    when none is open and closes otherwise. A quotation still open at the end of a
+    paragraph continues only if the next paragraph opens with a quote mark."""
+    quotes: list[list[_Part]] = []
+    carried: list[_Part] | None = None  # the quotation left open by the last paragraph
+    for number, paragraph in enumerate(paragraphs):
+        if paragraph[:1] not in _OPENING:
+            carried = None
+        open_at: int | None = None
+        for index, char in enumerate(paragraph):
+            if open_at is None and char in _OPENING:
+                open_at = index
+            elif open_at is not None and char in _CLOSING:
+                _add(quotes, carried, _Part(number, open_at + 1, index, open_at))
+                carried = None
+                open_at = None
+        if open_at is None:
+            carried = None
+        else:
+            part = _Part(number, open_at + 1, len(paragraph), open_at)
+            carried = _add(quotes, carried, part)
+    return [parts for parts in quotes if len(_text(paragraphs, parts).split()) >= MIN_WORDS]
+
+
+def _add(quotes: list[list[_Part]], carried: list[_Part] | None, part: _Part) -> list[_Part]:
+    """File a part under the quotation it continues (it opens its paragraph and the
+    last one was left open) or as a new quotation; return that quotation."""
+    if carried is not None and part.open_at == 0:
+        carried.append(part)
+        return carried
+    quotes.append([part])
+    return quotes[-1]
+
+
+class _Article:
+    """One article's text, quotations and named people and organisations, with the
+    attribution rules that read them."""
+
+    def __init__(
+        self, paragraphs: Sequence[str], entities: Sequence[Entity], mentions: Sequence[Mention]
+    ) -> None:
+        self.paragraphs = paragraphs
+        self.quotations = _quotations(paragraphs)
+        quoted: dict[int, list[tuple[int, int]]] = {}
+        for parts in self.quotations:
+            for part in parts:
+                quoted.setdefault(part.paragraph, []).append((part.open_at, part.end + 1))
+        names: dict[str, Entity] = {}
+        for entity in entities:
+            for alias in (entity.name, *entity.aliases):
+                names.setdefault(alias, entity)
+        # Named people and organisations outside quotation marks, in reading order: a
+        # name inside a quote is not the speaker of the next one.
+        self.named = [
+            (m, names[m.text])
+            for m in mentions
+            if m.text in names
+            and names[m.text].kind != "place"
+            and not any(s <= m.start < e for s, e in quoted.get(m.paragraph, []))
+        ]
+        self.genders: dict[str, Gender] = {}
+        for mention, entity in self.named:
+            honorific = _HONORIFIC.search(paragraphs[mention.paragraph][: mention.start])
+            if honorific and entity.kind == "person":
+                self.genders[entity.name] = "he" if honorific.group(1) == "Mr" else "she"
+
+    def attribute(self, parts: Sequence[_Part]) -> str | None:
+        """The speaker named in the quotation's own sentence: after it, else before it."""
+        last, first = parts[-1], parts[0]
+        paragraph = self.paragraphs[last.paragraph]
+        if last.end < len(paragraph):
+            end = _clause_end(paragraph, last.end + 1)
+            speaker = self._after(last.paragraph, last.end + 1, end)
+            if speaker is not None:
+                return speaker
+        start = _clause_start(self.paragraphs[first.paragraph], first.open_at)
+        return self._before(first.paragraph, start, first.open_at)
+
+    def _after(self, number: int, start: int, end: int) -> str | None:
+        """``"...," said X`` / ``"...," X said`` / ``"...," according to X``."""
+        clause = self.paragraphs[number][start:end]
+        lead = len(clause) - len(clause.lstrip(" ,;:—–-"))
+        according = _ACCORDING.match(clause, lead)
+        verb = _VERB.match(clause, lead)
+        if according or verb:
+            who_start = start + (according or verb).end()  # type: ignore[union-attr]
+            return self._first(number, who_start, end) or self._role(number, who_start, end)
+        verb = _VERB.search(clause, lead)
+        if verb is None or len(clause[lead : verb.start()].split()) > 12:
+            return None
+        return self._last(number, start, start + verb.start()) or self._role(
+            number, start + lead, start + verb.start()
+        )
+
+    def _before(self, number: int, start: int, end: int) -> str | None:
+        """``X said: "..."`` and ``X said the plan was "..."``: a speech verb between
+        the sentence's start and the opening mark, its subject before it."""
+        clause = self.paragraphs[number][start:end]
+        according = list(_ACCORDING.finditer(clause))
+        if according:
+            return self._first(number, start + according[-1].end(), end)
+        verbs = list(_VERB.finditer(clause))
+        if not verbs:
+            return None
+        verb = verbs[0]
+        return self._last(number, start, start + verb.start()) or self._role(
+            number, start, start + verb.start()
+        )
+
+    def _first(self, number: int, start: int, end: int) -> str | None:
+        """The first person named in the span, else the first organisation."""
+        inside = [e for m, e in self.named if m.paragraph == number and start <= m.start < end]
+        people = [e for e in inside if e.kind == "person"]
+        chosen = (people or inside)[:1]
+        return chosen[0].name if chosen else None
+
+    def _last(self, number: int, start: int, end: int) -> str | None:
+        """The last person named in the span, else the last organisation."""
+        inside = [e for m, e in self.named if m.paragraph == number and start <= m.start < end]
+        people = [e for e in inside if e.kind == "person"]
+        chosen = (people or inside)[-1:]
+        return chosen[0].name if chosen else None
+
+    def _role(self, number: int, start: int, end: int) -> str | None:
+        """A speaker given by a pronoun ("he said") or an institution ("the ministry
+        said"), resolved against what the article named before."""
+        span = self.paragraphs[number][start:end]
+        pronoun = _PRONOUN.search(span)
+        if pronoun:
+            gender: Gender = "he" if pronoun.group(1).lower() == "he" else "she"
+            return self._antecedent(number, start, gender)
+        institution = _INSTITUTION.search(span)
+        if institution:
+            return self._institution(number, start, institution.group(1))
+        return None
+
+    def _before_here(self, number: int, offset: int) -> list[Entity]:
+        """The named entities before a point of the text, nearest first."""
+        return [
+            e
+            for m, e in reversed(self.named)
+            if m.paragraph < number or (m.paragraph == number and m.start < offset)
+        ]
+
+    def _antecedent(self, number: int, offset: int, gender: Gender) -> str | None:
+        """The last person named before the pronoun whose pronoun is not known to be
+        the other one; what it learns holds for the rest of the article."""
+        for entity in self._before_here(number, offset):
+            if entity.kind == "person" and self.genders.get(entity.name, gender) == gender:
+                self.genders[entity.name] = gender
+                return entity.name
+        return None
+
+    def _institution(self, number: int, offset: int, noun: str) -> str | None:
+        """ "the ministry": the last organisation named with that word in its name;
+        "the company": the last organisation named."""
+        for entity in self._before_here(number, offset):
+            if entity.kind != "organisation":
+                continue
+            if noun in _GENERIC_ORGS or noun in entity.name.lower().split():
+                return entity.name
+        return None
+
+
+def _clause_end(paragraph: str, start: int) -> int:
+    """Where the attribution after a closing mark ends: the sentence's end or the next
+    opening mark, whichever comes first."""
+    end = len(paragraph)
+    opening = next((i for i in range(start, end) if paragraph[i] in _OPENING), end)
+    for match in _SENTENCE_END.finditer(paragraph, start, opening):
+        if not _ABBREVIATION.search(paragraph, 0, match.start() + 1):
+            return match.end()
+    return opening
+
+
+def _clause_start(paragraph: str, end: int) -> int:
+    """Where the sentence holding an opening mark starts: after the last sentence end
+    or closing mark before it."""
+    start = 0
+    for match in _SENTENCE_END.finditer(paragraph, 0, end):
+        if not _ABBREVIATION.search(paragraph, 0, match.start() + 1):
+            start = match.end()
+    closing = max((i + 1 for i in range(start, end) if paragraph[i] in _CLOSING), default=0)
+    return max(start, closing)
+
+
+def _carry_over(paragraphs: Sequence[str], found: list[_Found]) -> list[_Found]:
+    """Speakers for quotations whose sentence names none: the speaker of the quotation
+    just before, in the same paragraph or (when this one opens its paragraph) in the
+    previous one; else of the quotation just after, when only space separates them."""
+    result = list(found)
+    for index, quote in enumerate(result):
+        if quote.speaker is not None:
+            continue
+        first = quote.parts[0]
+        if index > 0:
+            previous = result[index - 1]
+            same = previous.parts[-1].paragraph == first.paragraph
+            follows = previous.parts[-1].paragraph == first.paragraph - 1 and first.open_at == 0
+            if previous.speaker and (same or follows):
+                result[index] = _Found(quote.parts, previous.speaker, False)
+                continue
+        if index + 1 < len(result):
+            following = result[index + 1]
+            last, nxt = quote.parts[-1], following.parts[0]
+            between = paragraphs[last.paragraph][last.end + 1 : nxt.open_at]
+            if following.attributed and nxt.paragraph == last.paragraph and not between.strip():
+                result[index] = _Found(quote.parts, following.speaker, False)
+    return result
