@@ -178,7 +178,13 @@ def test_ingest_enriches_and_operators_can_rebuild_reenrich_and_ask(corpus, new_
     by_id = {r["id"]: r for r in latest}
     quake = next(r for r in latest if r["title"].startswith("Magnitude 6.4 quake"))
     asked = run_daybook(
-        ["ask", "--json", "--story", str(quake["story"]), "How strong was the earthquake?"],
+        [
+            "ask",
+            "--json",
+            "--story",
+            str(quake["story"]),
+            "What was the magnitude of the earthquake?",
+        ],
         database=db,
     )
     assert asked.returncode == 0, asked.stderr

@@ -20,6 +20,7 @@ from daybook.news.store import store_article
 from daybook.news.vectors import forget_indexes
 from daybook.pipeline.normalise import normalise
 from daybook.pipeline.types import ExtractedArticle
+from tests.ai.test_llm import answers, serve
 
 pytestmark = pytest.mark.django_db
 
@@ -242,3 +243,43 @@ def test_asking_a_story_returns_sentences_with_their_articles(stored, embedder) 
         ask_about("What happened?", story_id=999_999)
     with pytest.raises(ValueError):
         ask_about("   ", article_id=stored[QUAKE].pk)
+
+
+def test_a_configured_language_model_writes_story_summaries_and_answers(
+    stored, embedder, settings
+) -> None:
+    with serve(answers("A 6.4 quake hit Miyagi and halted bullet trains [1].")) as server:
+        settings.DAYBOOK_LLM_BASE_URL = server.url
+        settings.DAYBOOK_LLM_MODEL = "tiny-chat"
+        Enricher(embedder).run()
+        story = Story.objects.get(articles=stored[QUAKE])
+        result = ask_about("How strong was the quake?", story_id=story.pk)
+    assert story.generated_summary == "A 6.4 quake hit Miyagi and halted bullet trains [1]."
+    assert story.generated_by == "tiny-chat"
+    assert result["generated"].startswith("A 6.4 quake")
+    assert result["sentences"]  # the extractive answer is there too
+    # Every request carried only sentences of stored articles, never anything else.
+    texts = " ".join(Article.objects.values_list("text", flat=True))
+    for request in server.seen:
+        numbered = [
+            line.split("] ", 1)[1]
+            for line in request.body["messages"][1]["content"].splitlines()
+            if line.startswith("[")
+        ]
+        assert numbered and all(sentence in texts for sentence in numbered)
+
+
+def test_a_failing_language_model_leaves_the_extractive_answer(stored, embedder, settings) -> None:
+    def broken(handler) -> None:
+        handler.reply(500, '{"error": {"message": "overloaded"}}')
+
+    with serve(broken) as server:
+        settings.DAYBOOK_LLM_BASE_URL = server.url
+        settings.DAYBOOK_LLM_MODEL = "tiny-chat"
+        stats = Enricher(embedder).run()
+        story = Story.objects.get(articles=stored[QUAKE])
+        result = ask_about("What was the magnitude of the earthquake?", story_id=story.pk)
+    assert stats.failed == 0
+    assert story.summary and story.generated_summary == ""
+    assert result["generated"] is None
+    assert "6.4" in result["sentences"][0]["text"]

@@ -14,7 +14,7 @@ from django.conf import settings
 
 from daybook.ai.ask import answer
 from daybook.ai.embed import load_embedder
-from daybook.ai.llm import LLMClient, LLMConfig
+from daybook.ai.llm import NO_ANSWER, LLMClient, LLMConfig
 from daybook.ai.text import Doc, paragraphs
 from daybook.errors import LLMError
 from daybook.news.models import Article, Story
@@ -81,9 +81,13 @@ def ask_about(
     result: dict[str, Any] = {"question": question, "sentences": sentences, "generated": None}
     client = provider()
     if client is not None and sentences:
-        try:
-            result["generated"] = client.answer(question, [s["text"] for s in sentences])
-            result["generated_by"] = settings.DAYBOOK_LLM_MODEL
-        except LLMError as error:
-            log.warning("language model failed, extractive answer only error=%s", error)
+        with client:
+            try:
+                written = client.answer(question, [s["text"] for s in sentences])
+            except LLMError as error:
+                log.warning("language model failed, extractive answer only error=%s", error)
+            else:
+                if written and written != NO_ANSWER:
+                    result["generated"] = written
+                    result["generated_by"] = client.config.model
     return result

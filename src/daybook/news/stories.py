@@ -23,9 +23,11 @@ from django.utils import timezone
 
 from daybook.ai import cluster
 from daybook.ai.embed import Embedder, EmbedFn, Vectors, from_bytes, to_bytes
+from daybook.ai.llm import LLMClient
 from daybook.ai.summarise import summarise_story
 from daybook.ai.text import Doc, paragraphs
 from daybook.errors import LLMError
+from daybook.news.ask import provider
 from daybook.news.models import Article, ArticleEntity, Story
 
 log = logging.getLogger("daybook.stories")
@@ -185,47 +187,56 @@ def _title(originals: list[Article], vectors: Vectors) -> str:
 def summarise_stale(embed: EmbedFn) -> int:
     """Rewrite the combined summary of every story whose articles changed; and, when
     an operator set a language model, its written summary from those sentences."""
-    from daybook.news.ask import provider
-
     client = provider()
     done = 0
-    for story in Story.objects.filter(summary_stale=True, merged_into__isnull=True):
-        docs = [
-            Doc(
-                article_id=a.pk,
-                publisher=a.publisher,
-                paragraphs=tuple(paragraphs(a.text)),
-                title=a.title,
-            )
-            for a in Article.objects.filter(story=story)
-            .select_related("source")
-            .order_by("published_at", "id")
-        ]
-        cited = summarise_story(docs, embed) if docs else ()
-        story.summary = [
-            {
-                "article": c.article_id,
-                "text": c.sentence.text,
-                "paragraph": c.sentence.paragraph,
-                "sentence": c.sentence.index,
-            }
-            for c in cited
-        ]
-        story.summary_stale = False
-        if client is not None and story.summary:
+    try:
+        for story in Story.objects.filter(summary_stale=True, merged_into__isnull=True):
             try:
-                # The model gets more sentences than the extractive summary shows,
-                # all from the story's own articles, and is told to use only them.
-                grounding = summarise_story(docs, embed, limit=8)
-                story.generated_summary = client.summarise(
-                    story.title, [c.sentence.text for c in grounding]
-                )
-                story.generated_by = client.config.model
-            except LLMError as error:
-                log.warning("language model failed story=%s error=%s", story.pk, error)
-        story.save()
-        done += 1
+                _summarise(story, embed, client)
+                done += 1
+            except Exception:  # one story's failure never stops the others
+                log.exception("story summary failed story=%s", story.pk)
+    finally:
+        if client is not None:
+            client.close()
     return done
+
+
+def _summarise(story: Story, embed: EmbedFn, client: LLMClient | None) -> None:
+    docs = [
+        Doc(
+            article_id=a.pk,
+            publisher=a.publisher,
+            paragraphs=tuple(paragraphs(a.text)),
+            title=a.title,
+        )
+        for a in Article.objects.filter(story=story)
+        .select_related("source")
+        .order_by("published_at", "id")
+    ]
+    cited = summarise_story(docs, embed) if docs else ()
+    story.summary = [
+        {
+            "article": c.article_id,
+            "text": c.sentence.text,
+            "paragraph": c.sentence.paragraph,
+            "sentence": c.sentence.index,
+        }
+        for c in cited
+    ]
+    story.summary_stale = False
+    if client is not None and story.summary:
+        try:
+            # The model gets more sentences than the extractive summary shows, all
+            # from the story's own articles, and is told to use only them.
+            grounding = summarise_story(docs, embed, limit=8)
+            story.generated_summary = client.summarise(
+                story.title, [c.sentence.text for c in grounding]
+            )
+            story.generated_by = client.config.model
+        except LLMError as error:
+            log.warning("language model failed story=%s error=%s", story.pk, error)
+    story.save()
 
 
 @dataclass
