@@ -35,7 +35,7 @@ def main() -> None:
     if args.child:
         print(json.dumps(_enrich_corpus(args.child)))
         return
-    for backend in args.backends.split(","):
+    for backend in filter(None, args.backends.split(",")):
         result = subprocess.run(
             [sys.executable, __file__, "--child", backend],
             capture_output=True,
@@ -61,7 +61,7 @@ def main() -> None:
         print(
             f"related lookup at {row['size']:>7} vectors: index {row['index_ms']:.3f} ms, "
             f"brute force {row['brute_ms']:.3f} ms, ratio brute/index "
-            f"{row['brute_ms'] / row['index_ms']:.1f}, recall@10 {row['recall']:.3f}"
+            f"{row['brute_ms'] / row['index_ms']:.1f}, recall@10 {row['recall_at_10']:.3f}"
         )
 
 

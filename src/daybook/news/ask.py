@@ -22,6 +22,16 @@ from daybook.news.models import Article, Story
 log = logging.getLogger("daybook.ask")
 
 
+def as_doc(article: Article) -> Doc:
+    """An article as the ``ai`` stages read it (``source`` selected, for the publisher)."""
+    return Doc(
+        article_id=article.pk,
+        publisher=article.publisher,
+        paragraphs=tuple(paragraphs(article.text)),
+        title=article.title,
+    )
+
+
 def provider() -> LLMClient | None:
     """The configured language-model client, or None when the operator set none."""
     if not settings.DAYBOOK_LLM_BASE_URL:
@@ -56,15 +66,7 @@ def ask_about(
             .order_by("published_at", "id")
         )
     by_id = {a.pk: a for a in articles}
-    docs = [
-        Doc(
-            article_id=a.pk,
-            publisher=a.publisher,
-            paragraphs=tuple(paragraphs(a.text)),
-            title=a.title,
-        )
-        for a in articles
-    ]
+    docs = [as_doc(a) for a in articles]
     embedder = load_embedder(settings.DAYBOOK_EMBEDDING_BACKEND)
     cited = answer(question, docs, embedder.embed)
     sentences: list[dict[str, Any]] = [

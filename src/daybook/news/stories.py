@@ -25,9 +25,8 @@ from daybook.ai import cluster
 from daybook.ai.embed import Embedder, EmbedFn, Vectors, from_bytes, to_bytes
 from daybook.ai.llm import LLMClient
 from daybook.ai.summarise import summarise_story
-from daybook.ai.text import Doc, paragraphs
 from daybook.errors import LLMError
-from daybook.news.ask import provider
+from daybook.news.ask import as_doc, provider
 from daybook.news.models import Article, ArticleEntity, Story
 
 log = logging.getLogger("daybook.stories")
@@ -203,17 +202,8 @@ def summarise_stale(embed: EmbedFn) -> int:
 
 
 def _summarise(story: Story, embed: EmbedFn, client: LLMClient | None) -> None:
-    docs = [
-        Doc(
-            article_id=a.pk,
-            publisher=a.publisher,
-            paragraphs=tuple(paragraphs(a.text)),
-            title=a.title,
-        )
-        for a in Article.objects.filter(story=story)
-        .select_related("source")
-        .order_by("published_at", "id")
-    ]
+    members = Article.objects.filter(story=story).select_related("source")
+    docs = [as_doc(a) for a in members.order_by("published_at", "id")]
     cited = summarise_story(docs, embed) if docs else ()
     story.summary = [
         {
