@@ -283,3 +283,21 @@ def test_a_failing_language_model_leaves_the_extractive_answer(stored, embedder,
     assert story.summary and story.generated_summary == ""
     assert result["generated"] is None
     assert "6.4" in result["sentences"][0]["text"]
+
+
+def test_a_runaway_article_is_enriched_from_its_top(embedder) -> None:
+    """Over a million characters in one paragraph: more than spaCy accepts at once."""
+    lead = "The city council approved a new budget on Monday, Mayor Ana Lopez said. "
+    filler = " ".join(f"Item {n} of the annex lists a cost of {n} dollars." for n in range(25_000))
+    huge = store_article(
+        normalise(
+            ExtractedArticle(text=lead + filler, url="https://city.example/budget", title="Budget"),
+            url="https://city.example/budget",
+        )
+    ).article
+    assert len(huge.text) > 1_000_000
+    stats = Enricher(embedder).run()
+    assert (stats.done, stats.failed) == (1, 0)
+    huge.refresh_from_db()
+    assert huge.summary and huge.story_id is not None
+    assert huge.summary[0]["text"] in huge.text

@@ -103,6 +103,12 @@ _NOT_AFTER_TIME = word_set(
 )
 
 
+MAX_TEXT_CHARS = 60_000
+"""What enrichment reads of an article, from the top. A 5 MB page is allowed in, and
+all of it would take minutes of NER and the summariser's memory; 60,000 characters is
+a long feature several times over."""
+
+
 def paragraphs(text: str) -> list[str]:
     """The paragraphs of a stored article text (separated by a blank line).
 
@@ -137,9 +143,14 @@ def _split(paragraph: str) -> list[str]:
     return pieces
 
 
+_CONTEXT = 200
+"""Characters either side of a stop that decide it: a window, not the rest of the
+paragraph, so one runaway paragraph splits in linear time."""
+
+
 def _ends_here(paragraph: str, match: re.Match[str]) -> bool:
     stop = match.group("stop")
-    after = paragraph[match.end() :]
+    after = paragraph[match.end() : match.end() + _CONTEXT]
     if stop[0] in _CJK_STOPS:
         return True
     if not after or not after[0].isspace():
@@ -158,12 +169,13 @@ def _ends_here(paragraph: str, match: re.Match[str]) -> bool:
         return True  # "?", "!", "?!", "..." before a capital
     if match.group("close"):
         return True  # 'we will.” The...': the quote closed on a full stop
-    return _period_ends(paragraph[: match.start()], following)
+    return _period_ends(paragraph[max(0, match.start() - _CONTEXT) : match.start()], following)
 
 
 def _period_ends(before: str, following: str) -> bool:
     """Whether a period after the text ``before`` ends a sentence, given what follows."""
-    token = before.split()[-1] if before.split() else ""
+    words = before.split()
+    token = words[-1] if words else ""
     token = token.lstrip(_OPENERS)
     word = token.lower()
     next_word = re.match(r"[\w'’-]*", following)

@@ -15,7 +15,7 @@ from django.conf import settings
 from daybook.ai.ask import answer
 from daybook.ai.embed import load_embedder
 from daybook.ai.llm import NO_ANSWER, LLMClient, LLMConfig
-from daybook.ai.text import Doc, paragraphs
+from daybook.ai.text import MAX_TEXT_CHARS, Doc, paragraphs
 from daybook.errors import LLMError
 from daybook.news.models import Article, Story
 
@@ -27,7 +27,7 @@ def as_doc(article: Article) -> Doc:
     return Doc(
         article_id=article.pk,
         publisher=article.publisher,
-        paragraphs=tuple(paragraphs(article.text)),
+        paragraphs=tuple(paragraphs(article.text[:MAX_TEXT_CHARS])),
         title=article.title,
     )
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from daybook.ai import cluster, entities, quotes, summarise, topics
 from daybook.ai.embed import Embedder, load_embedder, to_bytes
-from daybook.ai.text import Sentence, paragraphs
+from daybook.ai.text import MAX_TEXT_CHARS, Sentence, paragraphs
 from daybook.news import stories, vectors
 from daybook.news.models import Article, ArticleEntity, Entity, Quote
 
@@ -130,7 +130,7 @@ class Enricher:
 
     def _enrich(self, article: Article) -> None:
         done: dict[str, Any] = article.enriched or {}
-        text = paragraphs(article.text)
+        text = paragraphs(article.text[:MAX_TEXT_CHARS])
         if done.get("embedding") != self.current["embedding"] or not article.embedding:
             lead = f"{article.title}\n\n{article.text[:EMBED_CHARS]}"
             article.embedding = to_bytes(self.embedder.embed([lead])[0])
