@@ -175,6 +175,20 @@ def test_one_failure_is_recorded_and_retried_without_blocking_the_others(stored,
     assert quake.enrich_error == "" and quake.story_id is not None
 
 
+def test_a_copy_whose_original_failed_still_gets_a_story_that_the_original_joins(
+    stored, embedder
+) -> None:
+    # Only the wire's own first sentence says this; the copy rewrote it.
+    broken = BrokenOn(embedder, "struck off the coast of Miyagi Prefecture")
+    stats = Enricher(broken).run()  # type: ignore[arg-type]
+    assert stats.failed == 1
+    copy = Article.objects.get(pk=stored[QUAKE_COPY].pk)
+    assert copy.story_id is not None
+    Article.objects.filter(pk=stored[QUAKE].pk).update(enrich_after=None)
+    assert Enricher(embedder).run().failed == 0
+    assert Article.objects.get(pk=stored[QUAKE].pk).story_id == copy.story_id
+
+
 def test_a_new_embedding_model_redoes_only_what_it_made(stored, embedder) -> None:
     Enricher(embedder).run()
     mentions = list(ArticleEntity.objects.order_by("pk").values_list("pk", flat=True))

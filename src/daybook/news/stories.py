@@ -43,9 +43,13 @@ def assign(article: Article, config: cluster.ClusterConfig | None = None) -> Sto
     """Put ``article`` in a story (it must have its vector and entities saved)."""
     if article.story_id is not None:
         return article.story  # type: ignore[return-value]
-    if article.copy_of_id is not None:
-        original = Article.objects.get(pk=article.copy_of_id)
+    original = Article.objects.filter(pk=article.copy_of_id).first() if article.copy_of_id else None
+    if original is not None and (original.story_id is not None or original.embedding):
         story = assign(original, config)
+    elif original is not None:
+        # The original is not enriched yet (or its enrichment failed): the copy is
+        # placed on its own text, and the original joins its copies' story later.
+        story = _place(article, config or cluster.ClusterConfig())
     else:
         # An earlier publication that arrived late takes over as the original of a
         # group already placed: it joins its copies' story rather than starting one.
