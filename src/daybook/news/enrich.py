@@ -119,22 +119,27 @@ class Enricher:
             article = (
                 Article.objects.select_for_update(of=("self",)).select_related("source").get(pk=pk)
             )
-            self._enrich(article)
+            reembedded = self._enrich(article)
             article.enriched = dict(self.current)
             article.enrich_error = ""
             article.enrich_attempts = 0
             article.enrich_after = None
             article.save()
             stories.assign(article)
-        vectors.index_article(article)
+        if reembedded:
+            vectors.replace_vector(article)
 
-    def _enrich(self, article: Article) -> None:
+    def _enrich(self, article: Article) -> bool:
+        """Run every stage whose producer changed; True when the vector was remade."""
         done: dict[str, Any] = article.enriched or {}
         text = paragraphs(article.text[:MAX_TEXT_CHARS])
         if done.get("embedding") != self.current["embedding"] or not article.embedding:
             lead = f"{article.title}\n\n{article.text[:EMBED_CHARS]}"
             article.embedding = to_bytes(self.embedder.embed([lead])[0])
             article.embedding_model = self.embedder.model
+            reembedded = True
+        else:
+            reembedded = False
         if done.get("summary") != self.current["summary"]:
             digest = summarise.summarise(text, self.embedder.embed, title=article.title)
             article.summary = [_sentence(s) for s in digest.summary]
@@ -158,6 +163,7 @@ class Enricher:
             result = topics.classify(article.title, text, places, self.embedder.embed)
             article.topics = list(result.topics)
             article.keywords = list(result.keywords)
+        return reembedded
 
     def _save_entities(self, article: Article, found: list[entities.Entity]) -> dict[str, Entity]:
         ArticleEntity.objects.filter(article=article).delete()

@@ -69,8 +69,7 @@ def _place(article: Article, config: cluster.ClusterConfig) -> Story:
     vector = from_bytes(bytes(article.embedding))
     when = moment(article)
     features = cluster.Features(vector, _entity_weights(article), when)
-    candidates = list(_candidates(article, when, config))
-    placement = cluster.place(features, [view for _, view in candidates], config)
+    placement = cluster.place(features, list(_candidates(article, when, config)), config)
     if placement.story is None:
         return Story.objects.create(
             title=article.title,
@@ -106,7 +105,7 @@ def _entity_weights(article: Article) -> dict[str, float]:
 
 def _candidates(
     article: Article, when: datetime, config: cluster.ClusterConfig
-) -> Iterator[tuple[Story, cluster.StoryView]]:
+) -> Iterator[cluster.StoryView]:
     window = config.window
     stories = Story.objects.filter(
         merged_into__isnull=True,
@@ -124,17 +123,14 @@ def _candidates(
         rows = [from_bytes(bytes(data)) for data in members]
         if not rows or not story.centroid:
             continue
-        yield (
-            story,
-            cluster.StoryView(
-                id=story.pk,
-                centroid=from_bytes(bytes(story.centroid)),
-                members=np.vstack(rows),
-                entities=story.entities,
-                first_seen=story.first_seen,
-                last_seen=story.last_seen,
-                size=story.article_count,
-            ),
+        yield cluster.StoryView(
+            id=story.pk,
+            centroid=from_bytes(bytes(story.centroid)),
+            members=np.vstack(rows),
+            entities=story.entities,
+            first_seen=story.first_seen,
+            last_seen=story.last_seen,
+            size=story.article_count,
         )
 
 

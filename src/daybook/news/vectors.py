@@ -84,18 +84,17 @@ def _stack(vectors: Collection[Vectors]) -> Vectors:
     return np.vstack(list(vectors)).astype(np.float32)
 
 
-def index_article(article: Article) -> None:
-    """Add (or replace) one original's vector in the live index; its copies leave it
-    (one of them may have been the original until this earlier one arrived)."""
+def replace_vector(article: Article) -> None:
+    """A re-embedded original whose id this process's index already holds gets its new
+    vector. Nothing else needs doing here: ``article_index`` brings in new originals
+    and drops demoted ones from the database when it next runs, but it goes by ids and
+    would keep an old vector under a known id."""
     if article.copy_of_id is not None or not article.embedding:
         return
-    index = article_index()
-    if index.model != article.embedding_model:
-        return
-    copies = list(Article.objects.filter(copy_of=article).values_list("id", flat=True))
     with _lock:
-        index.remove(copies)
-        index.add([article.pk], from_bytes(bytes(article.embedding)).reshape(1, -1))
+        index = _indexes.get(article.embedding_model)
+        if index is not None and article.pk in index:
+            index.add([article.pk], from_bytes(bytes(article.embedding)).reshape(1, -1))
 
 
 def save_indexes() -> None:
