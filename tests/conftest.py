@@ -82,3 +82,34 @@ def daybook_env(database: str, allowed: list[str] | None = None) -> dict[str, st
     env["DAYBOOK_HOST_DELAY"] = "0"
     env["DAYBOOK_ALLOWED_HOSTS"] = ",".join(allowed or [])
     return env
+
+
+@pytest.fixture
+def news() -> dict[str, Any]:
+    """Five corpus articles (a quake, its wire copy, a follow-up, two others) stored
+    and run through every enrichment stage, so stories, entities, quotes and related
+    lists are real."""
+    from daybook.ai.embed import load_embedder
+    from daybook.news.enrich import Enricher
+    from daybook.news.models import Article
+    from tests.news.test_enrich import FLU, GDP, QUAKE, QUAKE_COPY, STRANDED, store
+
+    keys = {"quake": QUAKE, "copy": QUAKE_COPY, "stranded": STRANDED, "gdp": GDP, "flu": FLU}
+    stored = {name: store(key) for name, key in keys.items()}
+    Enricher(load_embedder("wordllama")).run()
+    return {name: Article.objects.get(pk=a.pk) for name, a in stored.items()}
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches() -> Iterator[None]:
+    """Pages are cached across requests and vector indexes across queries: every
+    test starts and ends with both empty."""
+    from django.core.cache import cache
+
+    from daybook.news.vectors import forget_indexes
+
+    cache.clear()
+    forget_indexes()
+    yield
+    cache.clear()
+    forget_indexes()

@@ -304,26 +304,32 @@ def demo(no_serve: bool, port: int) -> None:
 
         with _progress(False) as progress:
             stats = ingest_demo(corpus, progress=progress)
-    _summary(stats)
-    _enrich(stale=False, quiet=False)
-    if not no_serve:
-        _serve(port)
+        _summary(stats)
+        _enrich(stale=False, quiet=False)
+        from daybook.demo.run import demo_reader
+
+        name, password = demo_reader()
+        click.echo(f"demo reader: sign in as {name!r} with password {password!r}")
+        if not no_serve:  # the corpus keeps serving: its pages and images are linked
+            _serve(port)
 
 
 @main.command()
 @click.option("--port", default=8000, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
-def serve(port: int, host: str) -> None:
+@click.option("--workers", default=1, show_default=True, help="Processes (PostgreSQL: more).")
+@click.option("--threads", default=8, show_default=True, help="Threads per process.")
+def serve(port: int, host: str, workers: int, threads: int) -> None:
     """Serve the web site."""
     _setup()
-    _serve(port, host)
+    _serve(port, host, workers=workers, threads=threads)
 
 
-def _serve(port: int, host: str = "127.0.0.1") -> None:
-    from django.core.management import call_command
+def _serve(port: int, host: str = "127.0.0.1", *, workers: int = 1, threads: int = 8) -> None:
+    from daybook.web.server import serve as run
 
     click.echo(f"daybook is running on http://{host}:{port}/ (Ctrl+C to stop)")
-    call_command("runserver", f"{host}:{port}", use_reloader=False, verbosity=0)
+    run(host, port, workers=workers, threads=threads)
 
 
 # -- helpers ------------------------------------------------------------------------

@@ -27,6 +27,14 @@ SETTINGS_DOC: dict[str, str] = {
     "DAYBOOK_LLM_BASE_URL": "OpenAI-compatible API base URL; empty turns the provider off.",
     "DAYBOOK_LLM_MODEL": "Model name sent to the language-model provider.",
     "DAYBOOK_LLM_API_KEY": "Bearer key for the language-model provider, if it needs one.",
+    "DAYBOOK_HTTPS": "The site is served over HTTPS: cookies are marked Secure.",
+    "DAYBOOK_EMAIL_HOST": "SMTP server for password-reset mail; empty prints mail instead.",
+    "DAYBOOK_EMAIL_PORT": "SMTP port.",
+    "DAYBOOK_EMAIL_USER": "SMTP user name, if the server needs one.",
+    "DAYBOOK_EMAIL_PASSWORD": "SMTP password, if the server needs one.",
+    "DAYBOOK_EMAIL_TLS": "Use STARTTLS with the SMTP server.",
+    "DAYBOOK_EMAIL_FROM": "From address of the mail daybook sends.",
+    "DAYBOOK_CACHE_URL": "redis:// URL of a shared page cache; default each process's memory.",
 }
 
 

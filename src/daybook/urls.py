@@ -1,7 +1,12 @@
+"""The one route table: pages, readers, feeds and the app shell, the API, the admin."""
+
 from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("daybook.api.urls")),
+    path("", include("daybook.community.urls")),
+    path("", include("daybook.web.outside")),
     path("", include("daybook.web.urls")),
 ]

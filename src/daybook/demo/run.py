@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from daybook.demo.server import CorpusServer
 from daybook.news import sources
 from daybook.news.fetching import make_fetcher
@@ -23,3 +25,18 @@ def ingest_demo(corpus: CorpusServer, progress: Progress | None = None) -> Inges
         captures = ingester.ingest_paths([corpus.corpus / "captures"])
     stats.merge(captures)
     return stats
+
+
+DEMO_READER = "reader"
+
+
+def demo_reader() -> tuple[str, str]:
+    """The demo's reader account, with a new password each run (printed, never
+    a fixed one that would also open a demo left running on a shared machine)."""
+    from django.contrib.auth import get_user_model
+
+    password = "-".join(secrets.token_hex(3) for _ in range(3))
+    user, _ = get_user_model().objects.get_or_create(username=DEMO_READER)
+    user.set_password(password)
+    user.save()
+    return DEMO_READER, password

@@ -105,6 +105,9 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        # Lists show originals newest first; without this SQLite walks every
+        # original through the copy_of index and sorts them all.
+        indexes = [models.Index(fields=["copy_of", "published_at", "id"], name="originals_by_time")]
 
     def __str__(self) -> str:
         return self.title
@@ -266,3 +269,13 @@ class Quote(models.Model):
 
     class Meta:
         ordering = ["article", "position"]
+
+
+class Revision(models.Model):
+    """A counter per kind of content ("news", "comments") bumped after every commit
+    that changes it. Page caches and ETags key on it, so every process, whatever
+    its cache, sees new articles at once: reading it is one primary-key query."""
+
+    name = models.CharField(max_length=20, primary_key=True)
+    value = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)

@@ -1,29 +1,212 @@
-"""Until the full site lands: the stored articles, newest first, as HTML or JSON."""
+"""Thin views: each names its data builder (``daybook.web.pages``) and template;
+``daybook.web.respond`` does caching, validators and the JSON twin."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from datetime import date
+from typing import Any
 
-from daybook.news.models import Article
-from daybook.pipeline.normalise import is_web_url, relative_age
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from daybook.community.comments import thread
+from daybook.community.state import state_for
+from daybook.news import revision
+from daybook.news.ask import ask_about
+from daybook.news.models import Source
+from daybook.news.search import Query
+from daybook.news.search import search as run_search
+from daybook.web import pages, reader
+from daybook.web.paging import BadCursor
+from daybook.web.respond import respond, wants_json
+
+SEARCH_PAGE = 20
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    articles = list(Article.objects.select_related("source").filter(copy_of=None)[:200])
-    rows = [
-        {
-            "id": a.pk,
-            "title": a.title,
-            "publisher": a.publisher,
-            # Only web links are links: a local file's path is not for readers.
-            "url": a.url if is_web_url(a.url) else None,
-            "published": a.published_at.isoformat() if a.published_at else None,
-            "age": relative_age(a.published_at) if a.published_at else "",
-            "copies": a.copies.count(),
-        }
-        for a in articles
-    ]
-    if request.GET.get("format") == "json":
-        return JsonResponse({"articles": rows, "total": Article.objects.count()})
-    return render(request, "web/home.html", {"rows": rows, "total": Article.objects.count()})
+    state = state_for(request)
+    extra = {"for_you": reader.for_you(state) if state else None}
+    return respond(request, "web/home.html", pages.home, context=extra)
+
+
+@require_GET
+def story(request: HttpRequest, pk: int) -> HttpResponse:
+    found = pages.resolve_story(pk)
+    if found.pk != pk:  # merged into another: send old links on
+        return redirect("story", pk=found.pk, permanent=True)
+
+    def build() -> dict[str, Any]:
+        return {**pages.story(found), "comments": thread(story=found.pk)}
+
+    return respond(request, "web/story.html", build, revisions=(revision.NEWS, revision.COMMENTS))
+
+
+@require_GET
+def article(request: HttpRequest, pk: int) -> HttpResponse:
+    def build() -> dict[str, Any]:
+        return {**pages.article(pk), "comments": thread(article=pk)}
+
+    return respond(request, "web/article.html", build, revisions=(revision.NEWS, revision.COMMENTS))
+
+
+@require_GET
+def ask(request: HttpRequest, pk: int) -> HttpResponse:
+    return _ask(request, article_id=pk)
+
+
+@require_GET
+def story_ask(request: HttpRequest, pk: int) -> HttpResponse:
+    return _ask(request, story_id=pk)
+
+
+def _ask(request: HttpRequest, **target: int) -> HttpResponse:
+    """Answers from the articles' own sentences. As JSON, as an htmx fragment for
+    the AI panel, or as a whole page when scripts are off."""
+    question = request.GET.get("q", "").strip()
+    error = None
+    result: dict[str, Any] | None = None
+    try:
+        result = ask_about(question, **target)
+    except LookupError as missing:
+        raise Http404(str(missing)) from missing
+    except ValueError as bad:
+        error = str(bad)
+    if wants_json(request):
+        if error:
+            return JsonResponse({"error": error}, status=400)
+        return JsonResponse(result, json_dumps_params={"ensure_ascii": False})
+    context = {"question": question, "answer": result, "error": error, "target": target}
+    template = "web/_answer.html" if request.htmx else "web/answer.html"  # type: ignore[attr-defined]
+    return render(request, template, context, status=400 if error else 200)
+
+
+@require_GET
+def publishers(request: HttpRequest) -> HttpResponse:
+    return respond(request, "web/publishers.html", pages.publishers)
+
+
+@require_GET
+def publisher(request: HttpRequest, pk: int) -> HttpResponse:
+    cursor = request.GET.get("cursor")
+    return _listing(request, "web/publisher.html", lambda: pages.publisher(pk, cursor))
+
+
+@require_GET
+def topics(request: HttpRequest) -> HttpResponse:
+    return respond(request, "web/topics.html", pages.topics)
+
+
+@require_GET
+def topic(request: HttpRequest, name: str) -> HttpResponse:
+    cursor = request.GET.get("cursor")
+    return _listing(request, "web/topic.html", lambda: pages.topic(name, cursor))
+
+
+@require_GET
+def entity(request: HttpRequest, pk: int) -> HttpResponse:
+    cursor = request.GET.get("cursor")
+    return _listing(request, "web/entity.html", lambda: pages.entity(pk, cursor))
+
+
+def _listing(request: HttpRequest, template: str, build: Any) -> HttpResponse:
+    try:
+        return respond(request, template, build)
+    except BadCursor as bad:
+        return _bad_request(request, str(bad))
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    try:
+        query, page = search_query(request.GET)
+    except ValueError as bad:
+        return _bad_request(request, str(bad))
+
+    def build() -> dict[str, Any]:
+        return search_page(query, page)
+
+    context = {
+        "publisher_choices": _publisher_choices(),
+        "topic_names": pages.TOPIC_NAMES,
+        "prev_query": _with_page(request, page - 1),
+        "next_query": _with_page(request, page + 1),
+    }
+    return respond(request, "web/search.html", build, context=context)
+
+
+def _with_page(request: HttpRequest, page: int) -> str:
+    params = request.GET.copy()
+    params["page"] = str(page)
+    params.pop("format", None)
+    return params.urlencode()
+
+
+def search_query(params: Any) -> tuple[Query | None, int]:
+    """The reader's search form as a Query (None when nothing was asked) and a page
+    number. Raises ValueError with a message for the reader on a bad field."""
+    text = (params.get("q") or "").strip()[:200]
+    try:
+        page = max(1, int(params.get("page") or 1))
+        publisher = int(params["publisher"]) if params.get("publisher") else None
+        since = date.fromisoformat(params["since"]) if params.get("since") else None
+        until = date.fromisoformat(params["until"]) if params.get("until") else None
+    except ValueError as bad:
+        raise ValueError("Dates are YYYY-MM-DD; publisher and page are numbers.") from bad
+    topic = params.get("topic") or None
+    if topic is not None and topic not in pages.TOPIC_NAMES:
+        raise ValueError(f"There is no topic {topic[:40]!r}.")
+    order = params.get("order") or "relevance"
+    if order != "relevance" and order != "date":
+        raise ValueError("Order is relevance or date.")
+    if not text:
+        return None, page
+    query = Query(
+        text=text,
+        publisher=publisher,
+        topic=topic,
+        since=since,
+        until=until,
+        order="date" if order == "date" else "relevance",
+    )
+    return query, page
+
+
+def search_page(query: Query | None, page: int) -> dict[str, Any]:
+    if query is None:
+        return {"query": None, "hits": [], "total": 0, "page": page, "pages": 0}
+    results = run_search(query, limit=SEARCH_PAGE, offset=(page - 1) * SEARCH_PAGE)
+    found = pages.originals().in_bulk([h.article_id for h in results.hits])
+    return {
+        "query": {
+            "text": query.text,
+            "publisher": query.publisher,
+            "topic": query.topic,
+            "since": query.since.isoformat() if query.since else None,
+            "until": query.until.isoformat() if query.until else None,
+            "order": query.order,
+        },
+        "hits": [
+            {
+                **pages.card(found[h.article_id]),
+                "title_html": h.title_html,
+                "snippet_html": h.snippet_html,
+            }
+            for h in results.hits
+            if h.article_id in found
+        ],
+        "total": results.total,
+        "page": page,
+        "pages": -(-results.total // SEARCH_PAGE),
+    }
+
+
+def _publisher_choices() -> list[tuple[int, str]]:
+    return list(Source.objects.order_by("name").values_list("id", "name"))
+
+
+def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    if wants_json(request):
+        return JsonResponse({"error": message}, status=400)
+    return render(request, "web/error.html", {"message": message}, status=400)

@@ -1,0 +1,150 @@
+"""What readers add: comments and reports on them, bookmarks, what they follow
+and mute, and tokens for writing through the API.
+
+A follow or a mute names its target by kind and key (a publisher's id, a
+topic's name, an entity's id, a word) so one table serves every kind and the
+API can say what a reader follows in one list.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from daybook.news.models import Article, Story
+
+
+class Comment(models.Model):
+    """A comment on an article or a story; a reply points at a top-level comment
+    (replies go one level deep). Deleting keeps the row, blanked, so the replies
+    under it keep their place."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+    )
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    story = models.ForeignKey(
+        Story, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    body = models.TextField(help_text="as written, in the small formatting subset")
+    body_html = models.TextField(help_text="rendered and sanitised when saved")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted = models.BooleanField(default=False)
+    hidden = models.BooleanField(default=False, help_text="hidden by a moderator")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(article__isnull=False, story__isnull=True)
+                | Q(article__isnull=True, story__isnull=False),
+                name="comment_on_article_or_story",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.article or self.story}: {self.body[:40]}"
+
+    @property
+    def visible(self) -> bool:
+        return not (self.deleted or self.hidden)
+
+
+class Report(models.Model):
+    """A reader's report of a comment; open reports make the moderation queue."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports"
+    )
+    reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved = models.BooleanField(default=False, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "user"], name="one_report_per_reader")
+        ]
+
+
+class Bookmark(models.Model):
+    """An article saved to read later."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bookmarks")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "article"], name="one_bookmark_per_article")
+        ]
+
+
+class Follow(models.Model):
+    class Kind(models.TextChoices):
+        PUBLISHER = "publisher"
+        TOPIC = "topic"
+        ENTITY = "entity"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    key = models.CharField(max_length=200, help_text="publisher id, topic name or entity id")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "key"], name="one_follow_per_target")
+        ]
+
+
+class Mute(models.Model):
+    """A muted publisher (by id) or word; a muted word hides every article whose
+    title or teaser contains it, wherever the reader looks."""
+
+    class Kind(models.TextChoices):
+        PUBLISHER = "publisher"
+        WORD = "word"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mutes"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "key"], name="one_mute_per_target")
+        ]
+
+
+class ApiToken(models.Model):
+    """A bearer token for writing through the API. Only its SHA-256 is stored;
+    the token itself is shown once, when it is made."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, blank=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]

@@ -1,0 +1,57 @@
+"""Reader routes: accounts, comments, bookmarks, follows, mutes, saved articles, tokens."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth
+from django.urls import URLPattern, path, reverse_lazy
+
+from daybook.community import views
+
+T = "community/"
+
+urlpatterns: list[URLPattern] = [
+    path("accounts/", views.account, name="account"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/signin/", views.signin, name="signin"),
+    path("accounts/signout/", views.signout, name="signout"),
+    path("accounts/password/", views.PasswordChange.as_view(), name="password_change"),
+    path(
+        "accounts/password/reset/",
+        auth.PasswordResetView.as_view(
+            template_name=T + "password_reset.html",
+            email_template_name=T + "password_reset_email.txt",
+            subject_template_name=T + "password_reset_subject.txt",
+            success_url=reverse_lazy("password_reset_done"),
+        ),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password/reset/done/",
+        auth.PasswordResetDoneView.as_view(template_name=T + "password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        auth.PasswordResetConfirmView.as_view(
+            template_name=T + "password_reset_confirm.html",
+            success_url=reverse_lazy("password_reset_complete"),
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/complete/",
+        auth.PasswordResetCompleteView.as_view(template_name=T + "password_reset_complete.html"),
+        name="password_reset_complete",
+    ),
+    path("accounts/tokens/", views.tokens_page, name="tokens"),
+    path("accounts/tokens/<int:pk>/revoke", views.token_revoke, name="token-revoke"),
+    path("comments/new", views.comment_new, name="comment-new"),
+    path("comments/<int:pk>/edit", views.comment_edit, name="comment-edit"),
+    path("comments/<int:pk>/delete", views.comment_delete, name="comment-delete"),
+    path("comments/<int:pk>/report", views.comment_report, name="comment-report"),
+    path("articles/<int:pk>/bookmark", views.bookmark, name="bookmark"),
+    path("follow", views.follow, name="follow"),
+    path("mute", views.mute, name="mute"),
+    path("mute/<int:pk>/delete", views.mute_delete, name="mute-delete"),
+    path("saved/", views.saved, name="saved"),
+]

@@ -1,0 +1,55 @@
+"""What changes when a signed-in reader looks: their mutes hide articles (and
+stories) everywhere, and the home page gains "For you" from what they follow.
+
+Works on the plain data of ``daybook.web.pages``, after the cache, so the shared
+page data stays the same for everyone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from daybook.community.state import ReaderState
+from daybook.web import pages
+
+FOR_YOU = 12
+
+
+def apply(data: Any, state: ReaderState) -> Any:
+    """``data`` without what ``state`` mutes: any article card or story card in any
+    list, at any depth. Returns new containers; the cached data is not touched."""
+    if isinstance(data, dict):
+        return {key: apply(value, state) for key, value in data.items()}
+    if isinstance(data, list):
+        return [apply(item, state) for item in data if not _hidden(item, state)]
+    return data
+
+
+def _hidden(item: Any, state: ReaderState) -> bool:
+    if not isinstance(item, dict) or "title" not in item:
+        return False
+    if "teaser" in item:  # an article card
+        publisher = item.get("publisher") or {}
+        return state.hides(item["title"], item["teaser"], publisher.get("id"))
+    if "publisher_count" in item:  # a story card
+        return state.hides(item["title"], " ".join(item.get("summary") or []), None)
+    return False
+
+
+def for_you(state: ReaderState) -> list[dict[str, Any]]:
+    """The latest originals from the publishers, topics and entities the reader follows."""
+    if not state.follows:
+        return []
+    wanted = Q(pk__in=[])
+    for kind, key in state.follows:
+        if kind == "publisher" and key.isdigit():
+            wanted |= Q(source_id=int(key))
+        elif kind == "topic":
+            wanted |= pages.tagged(key)
+        elif kind == "entity" and key.isdigit():
+            wanted |= Q(mentions__entity_id=int(key))
+    rows = pages.originals().filter(wanted).distinct()[: FOR_YOU * 3]
+    found = [c for c in pages.cards(rows) if not _hidden(c, state)]
+    return found[:FOR_YOU]

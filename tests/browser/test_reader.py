@@ -1,0 +1,114 @@
+"""A reader's visit in a real browser: sign up, save, follow, comment and reply,
+ask the AI panel, search; the install prompt is there; and the article page is
+usable on a phone."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "a long and quiet river"
+
+
+def sign_up(page, base: str, name: str) -> None:
+    page.goto(base + "/")
+    page.get_by_role("link", name="Sign up").click()
+    page.get_by_label("Username").fill(name)
+    page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
+    page.get_by_label("Password confirmation").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("link", name=name)).to_be_visible()
+
+
+def test_a_reader_signs_up_saves_follows_comments_replies_asks_and_searches(
+    live_server, open_page, news
+):
+    base = live_server.url
+    watched = open_page()
+    page = watched.page
+    sign_up(page, base, "ana")
+    quake = news["quake"]
+
+    page.goto(f"{base}/articles/{quake.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(quake.title)
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("button", name="Saved")).to_have_attribute("aria-pressed", "true")
+    page.locator(".ai-panel .chip.place").first.click()  # an entity's page
+    page.locator(".actions").get_by_role("button", name=re.compile("^Follow")).click()
+    expect(
+        page.locator(".actions").get_by_role("button", name=re.compile("^Following"))
+    ).to_have_attribute("aria-pressed", "true")
+    page.goto(f"{base}/")
+    expect(page.get_by_role("heading", name="For you")).to_be_visible()
+    page.goto(f"{base}/articles/{quake.pk}/")
+
+    page.get_by_label("Add a comment").fill("**Useful** summary. <script>alert('x')</script>")
+    page.get_by_role("button", name="Post comment").click()
+    comment = page.locator(".comment").first
+    expect(comment.locator("strong")).to_have_text("Useful")
+    expect(comment).to_contain_text("<script>alert('x')</script>")  # shown, not run
+
+    sign_out = page.get_by_role("button", name="Sign out")
+    sign_out.click()
+    sign_up(page, base, "ben")
+    page.goto(f"{base}/articles/{quake.pk}/")
+    page.locator(".comment").first.get_by_text("Reply", exact=True).click()
+    page.get_by_label("Reply to ana").fill("Agreed, and the copy adds *more*.")
+    page.get_by_role("button", name="Post reply").click()
+    reply = page.locator(".replies .comment").first
+    expect(reply.locator("em")).to_have_text("more")
+
+    page.get_by_label("Ask about this article").fill("How strong was the quake?")
+    page.get_by_role("button", name="Ask", exact=True).click()
+    answer = page.locator("#answer")
+    expect(answer.locator("q").first).to_be_visible()
+    assert "/ask" not in page.url  # answered in place
+
+    page.goto(f"{base}/saved/")
+    expect(page.get_by_role("main")).not_to_contain_text(quake.title)  # ben saved nothing
+
+    page.get_by_label("Search articles").fill("quake")
+    page.get_by_label("Search articles").press("Enter")
+    expect(page.locator(".hit mark").first).to_be_visible()
+    expect(page.locator(".hit").first).to_contain_text("quake")
+
+    install = page.locator("#install")
+    expect(install).to_contain_text("Install daybook")
+    manifest = page.locator("link[rel=manifest]").get_attribute("href")
+    assert page.request.get(base + manifest).json()["name"] == "daybook"
+    watched.assert_clean()
+
+
+def test_saved_articles_are_listed_for_their_reader(live_server, open_page, news):
+    watched = open_page()
+    page = watched.page
+    sign_up(page, live_server.url, "cy")
+    page.goto(f"{live_server.url}/articles/{news['gdp'].pk}/")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("button", name="Saved")).to_be_visible()
+    page.get_by_role("link", name="Saved").first.click()
+    expect(page.get_by_role("main")).to_contain_text(news["gdp"].title)
+    watched.assert_clean()
+
+
+def test_pages_are_usable_at_phone_width(live_server, open_page, news):
+    watched = open_page(width=390, height=844, is_mobile=True, has_touch=True)
+    page = watched.page
+    for path in ("/", f"/articles/{news['quake'].pk}/", f"/stories/{news['quake'].story_id}/"):
+        page.goto(live_server.url + path)
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
+        expect(page.get_by_role("heading", level=1).first).to_be_attached()
+    page.goto(f"{live_server.url}/articles/{news['quake'].pk}/")
+    expect(page.get_by_role("heading", name="AI features")).to_be_visible()
+    box = page.get_by_role("heading", level=1).bounding_box()
+    assert box is not None and box["width"] <= 390
+    page.keyboard.press("Tab")  # the first stop is the skip link
+    assert page.evaluate("() => document.activeElement.textContent") == "Skip to content"
+    watched.assert_clean()
