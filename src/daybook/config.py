@@ -28,6 +28,7 @@ SETTINGS_DOC: dict[str, str] = {
     "DAYBOOK_LLM_MODEL": "Model name sent to the language-model provider.",
     "DAYBOOK_LLM_API_KEY": "Bearer key for the language-model provider, if it needs one.",
     "DAYBOOK_HTTPS": "The site is served over HTTPS: cookies are marked Secure.",
+    "DAYBOOK_PROXY_HOPS": "Reverse proxies in front of daybook (X-Forwarded-For hops to trust).",
     "DAYBOOK_EMAIL_HOST": "SMTP server for password-reset mail; empty prints mail instead.",
     "DAYBOOK_EMAIL_PORT": "SMTP port.",
     "DAYBOOK_EMAIL_USER": "SMTP user name, if the server needs one.",

@@ -135,6 +135,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DAYBOOK_HTTPS", False)
+# Reverse proxies in front of daybook: the sign-in throttle counts readers by the
+# address the nearest of them saw, not by the proxy's own address.
+DAYBOOK_PROXY_HOPS = int(env_str("DAYBOOK_PROXY_HOPS", "0"))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -20,8 +20,10 @@ pytestmark = pytest.mark.django_db
 SIGNIN = "/accounts/signin/"
 
 
-def signin(client, username, password, ip="192.0.2.1", **data):
-    return client.post(SIGNIN, {"username": username, "password": password, **data}, REMOTE_ADDR=ip)
+def signin(client, username, password, ip="192.0.2.1", forwarded=None, **data):
+    meta = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {}
+    fields = {"username": username, "password": password, **data}
+    return client.post(SIGNIN, fields, REMOTE_ADDR=ip, **meta)
 
 
 def test_signup_creates_an_argon2_account_and_signs_in(client):
@@ -179,6 +181,39 @@ def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(c
     assert smtp.messages == []
 
 
+def test_reset_mails_one_address_may_ask_for_are_capped(client, smtp):
+    make_user("alice", email="alice@example.com")
+    [(_, limit)] = throttle.RESET_LIMITS
+    for _ in range(limit):
+        assert (
+            client.post("/accounts/password/reset/", {"email": "alice@example.com"}).status_code
+            == 302
+        )
+    refused = client.post("/accounts/password/reset/", {"email": "alice@example.com"})
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert len(smtp.messages) == limit
+    other = client.post(
+        "/accounts/password/reset/", {"email": "alice@example.com"}, REMOTE_ADDR="198.51.100.9"
+    )
+    assert other.status_code == 302 and len(smtp.messages) == limit + 1
+
+
+def test_new_accounts_one_address_may_make_are_capped(client):
+    [(_, limit)] = throttle.SIGNUP_LIMITS
+
+    def sign_up(name, ip="192.0.2.1"):
+        fields = {"username": name, "password1": PASSWORD, "password2": PASSWORD}
+        return client.post("/accounts/signup/", fields, REMOTE_ADDR=ip)
+
+    for n in range(limit):
+        assert sign_up(f"reader{n}").status_code == 302
+        client.post("/accounts/signout/")
+    refused = sign_up("one_too_many")
+    assert refused.status_code == 429 and "Too many new accounts" in refused.content.decode()
+    assert not User.objects.filter(username="one_too_many").exists()
+    assert sign_up("from_elsewhere", ip="198.51.100.10").status_code == 302
+
+
 def test_repeated_failures_are_refused_with_429(client):
     make_user("alice")
     for _ in range(throttle.SIGNIN_LIMIT):
@@ -194,6 +229,18 @@ def test_repeated_failures_are_refused_with_429(client):
     assert signin(client, "bob", PASSWORD).status_code == 429
     # ...but another reader from another address signs in.
     assert signin(client, "bob", PASSWORD, ip="198.51.100.8").status_code == 302
+
+
+def test_behind_a_proxy_readers_are_counted_by_the_address_it_saw(client, settings):
+    settings.DAYBOOK_PROXY_HOPS = 1
+    make_user("alice")
+    proxy = "10.0.0.2"
+    for n in range(throttle.SIGNIN_LIMIT):
+        # A client's own X-Forwarded-For entries come first; the proxy appends the real one.
+        signin(client, f"guess{n}", "guess", ip=proxy, forwarded=f"203.0.113.{n}, 198.51.100.66")
+    make_user("bob")
+    assert signin(client, "bob", PASSWORD, ip=proxy, forwarded="198.51.100.66").status_code == 429
+    assert signin(client, "bob", PASSWORD, ip=proxy, forwarded="198.51.100.77").status_code == 302
 
 
 def test_unknown_usernames_lock_the_same_way(client):

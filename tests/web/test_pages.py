@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from daybook.community.models import Follow, Mute
 from daybook.news.models import Article, Story
 from daybook.news.store import store_article
+from daybook.web.pages import _changes
 from tests.news.test_store import OTHER, T0, WIRE, make
 
 pytestmark = pytest.mark.django_db
@@ -223,3 +224,14 @@ def test_ask_answers_in_place_as_html_fragment_and_json(client, news):
     assert client.get(
         f"/stories/{story}/ask", {"q": "Where was the quake?", "format": "json"}
     ).json()["sentences"]
+
+
+def test_changes_print_back_to_back_with_spaces_only_where_the_text_has_them():
+    english = _changes("The bank held rates on Monday.", "The central bank held rates on Friday.")
+    spans = english["paragraphs"][0]["spans"]
+    assert "".join(s["text"] for s in spans).strip().startswith("The central bank held rates on")
+    assert all(s["text"].endswith(" ") for s in spans[:-1])
+    japanese = _changes("東京都は二十日、計画を発表した。", "東京都は二十一日、計画を発表した。")
+    spans = japanese["paragraphs"][0]["spans"]
+    assert [s["kind"] for s in spans] == ["same", "added", "same"]
+    assert "".join(s["text"] for s in spans) == "東京都は二十一日、計画を発表した。"

@@ -15,22 +15,15 @@ from functools import cached_property
 from django.http import HttpRequest
 
 from daybook.community.models import Bookmark, Follow, Mute
+from daybook.pipeline.normalise import unspaced
 
 _ATTRIBUTE = "_daybook_reader_state"
-
-# Scripts written without spaces between words: a muted word there can only be
-# found as a substring ("地震" in "能登地震の被害").
-_UNSPACED = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "LAO", "KHMER", "MYANMAR")
 
 
 def fold(text: str) -> str:
     """Text compared case-insensitively and width-insensitively (ＡＢＣ = abc,
     half-width ｶﾀｶﾅ = カタカナ)."""
     return unicodedata.normalize("NFKC", text).casefold()
-
-
-def _unspaced(word: str) -> bool:
-    return any(unicodedata.name(ch, "").startswith(_UNSPACED) for ch in word)
 
 
 @dataclass(frozen=True)
@@ -44,7 +37,9 @@ class ReaderState:
     @cached_property
     def _word_pattern(self) -> re.Pattern[str] | None:
         parts = [
-            re.escape(w) if _unspaced(w) else rf"(?<!\w){re.escape(w)}(?!\w)"
+            # In scripts without spaces a muted word is found as a substring
+            # ("地震" in "能登地震の被害"), elsewhere only as a whole word.
+            re.escape(w) if unspaced(w) else rf"(?<!\w){re.escape(w)}(?!\w)"
             for w in (fold(word) for word in self.muted_words)
             if w
         ]

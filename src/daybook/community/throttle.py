@@ -24,6 +24,10 @@ SIGNIN_MAX_LOCK = 24 * 60 * 60
 
 COMMENT_LIMITS = ((60, 5), (24 * 60 * 60, 50))
 """(window in seconds, comments allowed in it) per reader."""
+SIGNUP_LIMITS = ((60 * 60, 5),)
+"""Accounts one address may make an hour."""
+RESET_LIMITS = ((60 * 60, 5),)
+"""Password-reset mails one address may ask for an hour (each one sends a mail)."""
 
 
 @dataclass(frozen=True)
@@ -86,22 +90,35 @@ def signin_succeeded(username: str) -> None:
 
 
 def take_comment(user_id: int) -> int:
-    """Count one new comment by ``user_id`` and return 0 if every window still
-    allows it; otherwise count nothing and return the seconds until it would.
+    """Count one new comment by ``user_id``: 0 if allowed, else seconds to wait."""
+    return take("comments", str(user_id), COMMENT_LIMITS)
 
-    The windows slide (the times of the reader's recent comments are kept), so
-    no burst fits across a window's edge."""
-    key = f"throttle:comments:{user_id}"
+
+def take_signup(ip: str) -> int:
+    return take("signup", ip, SIGNUP_LIMITS)
+
+
+def take_reset(ip: str) -> int:
+    return take("reset", ip, RESET_LIMITS)
+
+
+def take(kind: str, who: str, limits: tuple[tuple[int, int], ...]) -> int:
+    """Count one ``kind`` action by ``who`` and return 0 if every (window, limit)
+    still allows it; otherwise count nothing and return the seconds until it would.
+
+    The windows slide (the times of the recent actions are kept), so no burst
+    fits across a window's edge."""
+    key = _key(kind, who)
     now = time.time()
-    longest = max(window for window, _ in COMMENT_LIMITS)
+    longest = max(window for window, _ in limits)
     recent: list[float] = [t for t in cache.get(key, []) if now - t < longest]
     waits: list[float] = []
-    for window, limit in COMMENT_LIMITS:
+    for window, limit in limits:
         inside = [t for t in recent if now - t < window]
         if len(inside) >= limit:
             waits.append(inside[-limit] + window - now)
     if waits:
         return max(1, math.ceil(max(waits)))
-    keep = max(limit for _, limit in COMMENT_LIMITS)
+    keep = max(limit for _, limit in limits)
     cache.set(key, [*recent, now][-keep:], timeout=longest)
     return 0

@@ -17,7 +17,7 @@ urlpatterns: list[URLPattern] = [
     path("accounts/password/", views.PasswordChange.as_view(), name="password_change"),
     path(
         "accounts/password/reset/",
-        auth.PasswordResetView.as_view(
+        views.PasswordReset.as_view(
             template_name=T + "password_reset.html",
             email_template_name=T + "password_reset_email.txt",
             subject_template_name=T + "password_reset_subject.txt",

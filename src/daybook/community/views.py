@@ -16,7 +16,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
-from django.contrib.auth.views import PasswordChangeView
+from django.contrib.auth.views import PasswordChangeView, PasswordResetView
 from django.db.models import QuerySet
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -57,7 +57,15 @@ def _htmx(request: HttpRequest) -> bool:
 
 
 def _client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: a forwarded-for header is whatever the client wants it to be.
+    """The reader's address as the nearest trusted proxy saw it. Without a proxy
+    (``DAYBOOK_PROXY_HOPS=0``) only REMOTE_ADDR counts: a forwarded-for header is
+    whatever the client wants it to be; behind N proxies, the Nth address from the
+    right of X-Forwarded-For is the one our own proxy wrote."""
+    hops = settings.DAYBOOK_PROXY_HOPS
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [a for a in forwarded if a]
+    if hops and len(forwarded) >= hops:
+        return str(forwarded[-hops])
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
@@ -105,6 +113,11 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = SignupForm(request.POST)
         if form.is_valid():
+            wait = throttle.take_signup(_client_ip(request))
+            if wait:
+                return _too_many(
+                    request, "Too many new accounts from your address. Try again later.", wait
+                )
             user = form.save()
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome, {user.get_username()}.")
@@ -153,6 +166,24 @@ def signin(request: HttpRequest) -> HttpResponse:
 def signout(request: HttpRequest) -> HttpResponse:
     logout(request)
     return redirect(_next(request) or resolve_url(settings.LOGOUT_REDIRECT_URL))
+
+
+class PasswordReset(PasswordResetView):
+    """Django's reset view, with the mails one address may ask for capped (each
+    request sends a mail, to any address the asker types)."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        wait = throttle.take_reset(_client_ip(self.request))
+        if wait:
+            message = "Too many password-reset requests from your address. Try again later."
+            return _too_many(self.request, message, wait)
+        return super().form_valid(form)
+
+
+def _too_many(request: HttpRequest, message: str, wait: int) -> HttpResponse:
+    response = render(request, "web/error.html", {"message": message}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 class PasswordChange(PasswordChangeView):

@@ -31,6 +31,7 @@ from typing import Any, Literal
 from django.db import connection
 
 from daybook.news.models import Article
+from daybook.pipeline.normalise import unspaced
 
 MAX_QUERY_CHARS = 200
 """Longer text is cut, not refused: a pasted paragraph still searches for its start."""
@@ -47,12 +48,6 @@ can open a tag. Markers already in stored text are turned into spaces first."""
 
 _CLEAN = str.maketrans({START: " ", STOP: " "})
 
-_UNSEGMENTED = re.compile(
-    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
-    "\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f]"
-)
-"""Thai, Lao, Myanmar, Khmer, kana, CJK ideographs and Hangul: scripts whose words
-the FTS5 and PostgreSQL tokenisers cannot separate (Korean attaches particles)."""
 
 _EXCERPT_BEFORE = 60
 _EXCERPT_CHARS = 200
@@ -111,7 +106,8 @@ def search(query: Query, *, limit: int = 20, offset: int = 0) -> Results:
     if not terms:
         return Results([], 0)
     where, params = _filters(query)
-    if any(_UNSEGMENTED.search(word) for term in terms for word in term.words):
+    # The FTS5 and PostgreSQL tokenisers cannot separate these scripts' words.
+    if any(unspaced(word) for term in terms for word in term.words):
         return _substring_search(terms, where, params, query.order, limit, offset)
     if connection.vendor == "postgresql":
         return _postgres_search(terms, where, params, query.order, limit, offset)

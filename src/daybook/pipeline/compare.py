@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from difflib import Match, SequenceMatcher
 from typing import Literal
 
+from daybook.pipeline.normalise import UNSPACED_CHARS
+
 METHOD = "compare@1"
 
 MAX_PARAGRAPHS = 400
@@ -48,14 +50,10 @@ SIMILAR = 0.5
 # the lede's pairing.
 LOOKAHEAD = 3
 
-# Scripts written without spaces between words: each character is a token,
-# otherwise a one-character edit to a Japanese paragraph would make the whole
-# paragraph one changed "word".
-_UNSPACED = (
-    "\u2e80-\u2fdf\u3001-\u303f\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf"
-    "\u4e00-\u9fff\uf900-\ufaff\uff01-\uffef\U00020000-\U0003134f"
-)
-_TOKEN = re.compile(rf"[{_UNSPACED}]|[^\s{_UNSPACED}]+")
+# In scripts written without spaces each character is a token; otherwise a
+# one-character edit to a Japanese paragraph would make the whole paragraph one
+# changed "word".
+_TOKEN = re.compile(rf"[{UNSPACED_CHARS}]|[^\s{UNSPACED_CHARS}]+")
 
 Opcode = tuple[Literal["replace", "delete", "insert", "equal"], int, int, int, int]
 

@@ -22,6 +22,24 @@ from daybook.pipeline.types import ExtractedArticle, FeedEntry
 WORDS_PER_MINUTE = 230
 # Japanese and Chinese have no spaces between words; readers take in about
 # 500 characters a minute, so those scripts are counted by character.
+UNSPACED_CHARS = (
+    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u2fdf\u3001-\u303f\u3040-\u30ff"
+    "\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff01-\uffef"
+    "\U00020000-\U0003134f"
+)
+"""Scripts whose words are not separated by spaces, or not only by them (Thai,
+Lao, Myanmar, Khmer, CJK ideographs and punctuation, kana, Hangul, whose particles
+attach to words), as the body of a regex character class: word boundaries and
+word tokenisers do not work there, so comparing, searching and muting go by
+character or substring instead."""
+_UNSPACED = re.compile(f"[{UNSPACED_CHARS}]")
+
+
+def unspaced(text: str) -> bool:
+    """Whether ``text`` has a character of a script written without spaces."""
+    return _UNSPACED.search(text) is not None
+
+
 CJK_CHARS_PER_MINUTE = 500
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _WORD = re.compile(r"\w+", re.UNICODE)

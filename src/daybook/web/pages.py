@@ -25,8 +25,8 @@ from daybook.ai.text import MAX_TEXT_CHARS, paragraphs
 from daybook.ai.topics import REGIONS, TOPICS
 from daybook.news.models import Article, ArticleEntity, Entity, Quote, Source, Story
 from daybook.news.related import related_ids
-from daybook.pipeline.compare import compare
-from daybook.pipeline.normalise import is_web_url
+from daybook.pipeline.compare import Span, compare
+from daybook.pipeline.normalise import is_web_url, unspaced
 from daybook.web import paging
 
 TOP_STORIES = 12
@@ -118,32 +118,37 @@ def top_stories(limit: int = TOP_STORIES) -> list[dict[str, Any]]:
     if newest is None:
         return []
     since = newest.last_seen - TOP_STORY_WINDOW
+    recent_since = newest.last_seen - MOMENTUM_WINDOW
+    # Rank on the stories' own columns and a count; only the winners' articles load.
     stories = list(
         Story.objects.filter(merged_into=None, last_seen__gte=since, article_count__gt=0)
+        .defer("centroid", "entities")
+        .annotate(
+            recent=Count(
+                "articles",
+                filter=Q(articles__published_at__gte=recent_since)
+                | Q(articles__published_at=None, articles__created_at__gte=recent_since),
+            )
+        )
     )
-    members: dict[int, list[Article]] = defaultdict(list)
-    for article in (
-        Article.objects.filter(story__in=stories)
-        .select_related("source")
-        .defer("text", *HEAVY)
-        .order_by("published_at")
-    ):
-        members[article.story_id].append(article)  # type: ignore[index]
 
     def score(story: Story) -> float:
         # Breadth counts most (a story three outlets cover beats one outlet's scoop of
         # the same hour); interest halves every 36 hours; a story still gaining
         # articles in the last six hours gets up to half again.
         age_hours = (newest.last_seen - story.last_seen).total_seconds() / 3600
-        recent = sum(
-            1
-            for a in members[story.pk]
-            if (a.published_at or a.created_at) >= newest.last_seen - MOMENTUM_WINDOW
-        )
-        momentum = recent / max(1, story.article_count)
+        momentum = story.recent / max(1, story.article_count)  # type: ignore[attr-defined]
         return float(story.publisher_count**1.5 * 0.5 ** (age_hours / 36) * (1 + momentum / 2))
 
     ranked = sorted(stories, key=lambda s: (-score(s), -s.pk))[:limit]
+    members: dict[int, list[Article]] = defaultdict(list)
+    for article in (
+        Article.objects.filter(story__in=ranked)
+        .select_related("source")
+        .defer("text", *HEAVY)
+        .order_by("published_at")
+    ):
+        members[article.story_id].append(article)  # type: ignore[index]
     return [story_card(s, members[s.pk]) for s in ranked]
 
 
@@ -424,11 +429,23 @@ def _changes(original: str, copy: str) -> dict[str, Any]:
                 "kind": c.kind,
                 "original": c.original,
                 "copy": c.copy,
-                "spans": [{"kind": s.kind, "text": s.text} for s in c.spans],
+                "spans": _spaced(c.spans),
             }
             for c in result.changes
         ],
     }
+
+
+def _spaced(spans: tuple[Span, ...]) -> list[dict[str, str]]:
+    """Spans with the space that separates them in the text, so a template can
+    print them back to back: none between two characters of a script written
+    without spaces (Japanese is compared character by character)."""
+    shown = []
+    for i, span in enumerate(spans):
+        following = spans[i + 1].text[:1] if i + 1 < len(spans) else ""
+        space = "" if not following or (unspaced(span.text[-1:]) and unspaced(following)) else " "
+        shown.append({"kind": span.kind, "text": span.text + space})
+    return shown
 
 
 # -- lists: publishers, topics, entities ---------------------------------------------
