@@ -83,10 +83,11 @@ def shoot(base: str, out: Path) -> None:
         desktop.get_by_label("Ask about this article").fill("What happened?")
         desktop.get_by_role("button", name="Ask", exact=True).click()
         desktop.locator("#answer q").first.wait_for()
-        desktop.set_viewport_size({"width": 1280, "height": 1300})
+        desktop.set_viewport_size({"width": 1280, "height": 1800})
         desktop.evaluate("() => window.scrollTo(0, 0)")
         desktop.screenshot(path=out / "article.png")
         article_url = desktop.url
+        desktop.set_viewport_size({"width": 1280, "height": 900})
         desktop.goto(base + "/search/?q=quake")
         desktop.screenshot(path=out / "search.png")
         phone = browser.new_page(

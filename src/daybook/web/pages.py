@@ -189,8 +189,14 @@ def resolve_story(pk: int) -> Story:
 
 def story(story: Story) -> dict[str, Any]:
     articles = list(
-        Article.objects.filter(story=story).select_related("source").order_by("published_at", "id")
+        Article.objects.filter(story=story)
+        .select_related("source")
+        .defer(*HEAVY)
+        .order_by("published_at", "id")
     )
+    # By id, not by joining on the story: the planner would walk every original.
+    ids = [a.pk for a in articles]
+    original_ids = [a.pk for a in articles if a.copy_of_id is None]
     by_publisher: dict[str, list[Article]] = defaultdict(list)
     for a in articles:
         by_publisher[a.publisher].append(a)
@@ -211,8 +217,9 @@ def story(story: Story) -> dict[str, Any]:
             {"publisher": name, "publisher_id": rows[0].source_id, "articles": cards(rows)}
             for name, rows in sorted(by_publisher.items(), key=lambda kv: (-len(kv[1]), kv[0]))
         ],
-        "entities": _entities(ArticleEntity.objects.filter(article__story=story), limit=20),
-        "quotes": _quotes_by_speaker(Quote.objects.filter(article__story=story)),
+        "entities": _entities(ArticleEntity.objects.filter(article_id__in=ids), limit=20),
+        # A copy's quotes are its original's words again: only originals count.
+        "quotes": _quotes_by_speaker(Quote.objects.filter(article_id__in=original_ids)),
         "related_stories": related_stories(story),
     }
 
@@ -235,6 +242,13 @@ def _entities(mentions: QuerySet[ArticleEntity], limit: int) -> list[dict[str, A
     ]
 
 
+def _with_articles(quotes: QuerySet[Quote]) -> QuerySet[Quote]:
+    """Quotes with the little of their article a quote shows (not its text)."""
+    return quotes.select_related("speaker", "article", "article__source").defer(
+        "article__text", *(f"article__{column}" for column in HEAVY)
+    )
+
+
 def _quote(q: Quote) -> dict[str, Any]:
     return {
         "text": q.text,
@@ -246,13 +260,10 @@ def _quote(q: Quote) -> dict[str, Any]:
 
 
 def _quotes_by_speaker(quotes: QuerySet[Quote]) -> list[dict[str, Any]]:
-    """Quotes grouped by who said them, most-quoted first; copies' quotes are the
-    originals' words again, so only originals count."""
+    """Quotes grouped by who said them, most-quoted first."""
     grouped: dict[int | None, list[Quote]] = defaultdict(list)
     speakers: dict[int, Entity] = {}
-    rows = quotes.filter(article__copy_of=None).select_related(
-        "speaker", "article", "article__source"
-    )
+    rows = _with_articles(quotes)
     for q in rows.order_by("article__published_at", "article_id", "position"):
         grouped[q.speaker_id].append(q)
         if q.speaker is not None:
@@ -289,6 +300,7 @@ def related_stories(story: Story, limit: int = 5) -> list[dict[str, Any]]:
         )
         .exclude(pk=story.pk)
         .exclude(centroid=b"")
+        .only("id", "title", "publisher_count", "last_seen", "centroid")
         .order_by("-last_seen")[:500]
     )
     if not others:
@@ -526,9 +538,7 @@ def entity(pk: int, cursor: str | None = None, limit: int = 30) -> dict[str, Any
     if row is None:
         raise Http404("No such entity.")
     path = reverse("entity", args=[pk])
-    quotes = Quote.objects.filter(speaker=row, article__copy_of=None).select_related(
-        "article", "article__source"
-    )
+    quotes = _with_articles(Quote.objects.filter(speaker=row, article__copy_of=None))
     story_ids = (
         ArticleEntity.objects.filter(entity=row, article__story__merged_into=None)
         .exclude(article__story=None)
