@@ -55,9 +55,7 @@ def ask_about(
             raise LookupError(f"no article {article_id}")
         articles = [article]
     else:
-        story = Story.objects.filter(pk=story_id).first() if story_id is not None else None
-        while story is not None and story.merged_into_id is not None:
-            story = story.merged_into
+        story = Story.current(story_id) if story_id is not None else None
         if story is None:
             raise LookupError(f"no story {story_id}")
         articles = list(

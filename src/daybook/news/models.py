@@ -218,6 +218,17 @@ class Story(models.Model):
     def __str__(self) -> str:
         return self.title or f"story {self.pk}"
 
+    @staticmethod
+    def current(pk: int) -> Story | None:
+        """The story ``pk`` now lives on as: itself, or the story it was merged into
+        (followed through every merge); None if there is no such story."""
+        story = Story.objects.filter(pk=pk).first()
+        seen: set[int] = set()
+        while story is not None and story.merged_into_id is not None and story.pk not in seen:
+            seen.add(story.pk)  # merges cannot loop; a guard is cheap
+            story = story.merged_into
+        return story
+
 
 class Entity(models.Model):
     """A person, organisation or place with one canonical name across the collection."""

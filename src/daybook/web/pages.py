@@ -177,11 +177,7 @@ def story_card(story: Story, articles: list[Article]) -> dict[str, Any]:
 
 def resolve_story(pk: int) -> Story:
     """The story with ``pk``, following merges; Http404 if there is none."""
-    story = Story.objects.filter(pk=pk).first()
-    seen: set[int] = set()
-    while story is not None and story.merged_into_id is not None and story.pk not in seen:
-        seen.add(story.pk)
-        story = story.merged_into
+    story = Story.current(pk)
     if story is None:
         raise Http404("No such story.")
     return story

@@ -24,11 +24,9 @@ from django.utils.html import escape
 
 from daybook.news.models import Article, Source, Story
 from daybook.news.sources import export_opml
-from daybook.web.pages import TOPIC_NAMES, with_topic
+from daybook.web.pages import TOPIC_NAMES, resolve_story, with_topic
 
 LIMIT = 50
-MERGE_HOPS = 20
-"""How many merges a story link is followed through (merges cannot loop, but a guard is cheap)."""
 
 # Characters XML 1.0 cannot carry at all, not even escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -183,12 +181,7 @@ class PublisherAtom(PublisherRss):
 class StoryRss(_ArticleFeed):
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Story:
         """The story, or the one it was merged into: its articles moved there."""
-        story = get_object_or_404(Story, pk=kwargs["pk"])
-        for _ in range(MERGE_HOPS):
-            if story.merged_into is None:
-                break
-            story = story.merged_into
-        return story
+        return resolve_story(kwargs["pk"])
 
     def title(self, obj: Story) -> str:
         return f"daybook: {clean(str(obj))}"
