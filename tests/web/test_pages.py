@@ -8,11 +8,17 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.db import SessionStore
+from django.test import RequestFactory
 
 from daybook.community.models import Follow, Mute
 from daybook.news.models import Article, Story
 from daybook.news.store import store_article
+from daybook.web import views
 from daybook.web.pages import _changes
 from tests.news.test_store import OTHER, T0, WIRE, make
 
@@ -235,3 +241,17 @@ def test_changes_print_back_to_back_with_spaces_only_where_the_text_has_them():
     spans = japanese["paragraphs"][0]["spans"]
     assert [s["kind"] for s in spans] == ["same", "added", "same"]
     assert "".join(s["text"] for s in spans) == "東京都は二十一日、計画を発表した。"
+
+
+def test_a_waiting_message_is_shown_not_hidden_behind_a_304(client):
+    store_article(make("https://wire.example/a", WIRE, title="First headline"))
+    etag = client.get("/")["ETag"]
+    request = RequestFactory().get("/", HTTP_IF_NONE_MATCH=etag)
+    request.user = AnonymousUser()
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    messages.info(request, "You have signed out.")
+    response = views.home(request)
+    assert response.status_code == 200 and "You have signed out." in response.content.decode()
+    assert not response.has_header("ETag")  # this page is not the one everyone gets
+    assert client.get("/", HTTP_IF_NONE_MATCH=etag).status_code == 304

@@ -88,8 +88,11 @@ def respond(
     key, changed = _revised(request, revisions)
     as_json = wants_json(request)
     state = state_for(request)
+    # The same page for everyone: signed out, and no one-off message (a "signed
+    # out" notice) waiting to be shown, which a 304 or the shared HTML would hide.
+    shared = state is None and (as_json or not len(get_messages(request)))
 
-    if state is None:
+    if shared:
         bucket = "" if as_json else f":{int(time.time() // AGE_BUCKET)}"
         etag = '"' + hashlib.sha256(f"{key}:{as_json}{bucket}".encode()).hexdigest()[:32] + '"'
         last_modified = int(changed.timestamp()) if changed else None
@@ -101,18 +104,18 @@ def respond(
         data = reader.apply(data, state)
     if as_json:
         response: HttpResponse = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
-    elif state is None and not len(get_messages(request)):
+    elif shared:
         html_key = f"{key}:html{bucket}"
         html = cache.get(html_key)
         if html is None:
             html = render_to_string(template, {**data, **(context or {})}, request)
             cache.set(html_key, html, AGE_BUCKET)
         response = HttpResponse(html)
-    else:  # signed in, or a one-off message to show: never from the shared cache
+    else:
         response = HttpResponse(
             render_to_string(template, {**data, **(context or {}), "reader": state}, request)
         )
-    if state is None:
+    if shared:
         response["ETag"] = etag
         if changed:
             response["Last-Modified"] = http_date(changed.timestamp())
