@@ -25,8 +25,11 @@ COMMENTS = "comments"
 
 
 def bump(name: str) -> None:
-    Revision.objects.get_or_create(name=name)
-    Revision.objects.filter(name=name).update(value=F("value") + 1, changed_at=timezone.now())
+    moved = Revision.objects.filter(name=name).update(
+        value=F("value") + 1, changed_at=timezone.now()
+    )
+    if not moved:  # the first change of this kind ever
+        Revision.objects.get_or_create(name=name, defaults={"value": 1})
 
 
 def changed(name: str) -> None:

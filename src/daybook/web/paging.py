@@ -41,12 +41,17 @@ def decode(cursor: str) -> tuple[datetime, int]:
         raise BadCursor(f"not a valid cursor: {cursor[:40]!r}") from error
 
 
+def newest_first(articles: QuerySet[Article]) -> QuerySet[Article]:
+    """``articles`` in the order every list shows them, each with its ``when``."""
+    return articles.annotate(when=Coalesce("published_at", "created_at")).order_by("-when", "-id")
+
+
 def page(
     articles: QuerySet[Article], cursor: str | None, limit: int
 ) -> tuple[list[Article], str | None]:
     """One page of ``articles``, newest first, and the cursor of the next page (None at the end)."""
     limit = max(1, min(limit, MAX_LIMIT))
-    rows = articles.annotate(when=Coalesce("published_at", "created_at")).order_by("-when", "-id")
+    rows = newest_first(articles)
     if cursor:
         when, pk = decode(cursor)
         rows = rows.filter(Q(when__lt=when) | Q(when=when, id__lt=pk))

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
-from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -25,6 +24,7 @@ from django.utils.html import escape
 from daybook.news.models import Article, Source, Story
 from daybook.news.sources import export_opml
 from daybook.web.pages import TOPIC_NAMES, resolve_story, with_topic
+from daybook.web.paging import newest_first
 
 LIMIT = 50
 
@@ -48,12 +48,8 @@ def clean(text: str) -> str:
 def newest(articles: QuerySet[Article]) -> QuerySet[Article]:
     """The latest ``LIMIT``, in the lists' order: by publication time, else by when
     stored (so an undated article is not sorted first, as PostgreSQL sorts NULL)."""
-    return (
-        articles.select_related("source")
-        .defer("text", "embedding", "signature", "related")
-        .annotate(when=Coalesce("published_at", "created_at"))
-        .order_by("-when", "-id")[:LIMIT]
-    )
+    rows = articles.select_related("source").defer("text", "embedding", "signature", "related")
+    return newest_first(rows)[:LIMIT]
 
 
 class _Atom(Atom1Feed):
