@@ -8,7 +8,9 @@ process. The ratio of the two rates is the figure: it says what the rest of
 the pipeline costs on top of extraction. Peak memory is the process's
 maximum resident set size after the ingest phase.
 
-    .venv/bin/python bench/ingest.py [--database-url URL] [--workers N]
+    .venv/bin/python bench/ingest.py [--database-url URL]
+
+Enrichment is left out (``enrich=False``): bench/enrich.py measures it.
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ if TYPE_CHECKING:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url")
-    parser.add_argument("--workers", type=int, default=8)
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="daybook-bench-")
     os.environ["DAYBOOK_DATA_DIR"] = workdir
@@ -38,6 +39,7 @@ def main() -> None:
 
     with CorpusServer() as corpus:
         os.environ["DAYBOOK_ALLOWED_HOSTS"] = ",".join(corpus.hosts)
+        os.environ["DAYBOOK_HOST_DELAY"] = "0"
         import django
         from django.core.management import call_command
 
@@ -50,13 +52,12 @@ def main() -> None:
         from daybook.news.ingest import Ingester
         from daybook.news.models import Article
 
-        with make_fetcher(host_delay=0.0) as fetcher:
+        with make_fetcher() as fetcher:
             for site in corpus.sites:
                 sources.add_source(fetcher, site.local + "/", site.name)
-            ingester = Ingester(fetcher, workers=args.workers)
-            start = time.perf_counter()
-            stats = ingester.run_due()
-            elapsed = time.perf_counter() - start
+        start = time.perf_counter()
+        stats = Ingester().run_due(enrich=False)
+        elapsed = time.perf_counter() - start
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         handled = stats.new + stats.updated + stats.duplicate + stats.failed
         stored = Article.objects.count()

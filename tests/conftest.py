@@ -20,6 +20,17 @@ from daybook.demo.server import CorpusServer
 # Settings read the data directory at import: point it somewhere disposable
 # before pytest-django imports them.
 os.environ.setdefault("DAYBOOK_DATA_DIR", tempfile.mkdtemp(prefix="daybook-test-"))
+# Pages show new articles at once unless a test measures the coalescing itself
+# (here for the daybook processes tests start; ``fresh_pages`` for this one).
+os.environ.setdefault("DAYBOOK_PAGE_FRESHNESS_SECONDS", "0")
+
+
+@pytest.fixture(autouse=True)
+def fresh_pages() -> Iterator[None]:
+    from django.test import override_settings
+
+    with override_settings(DAYBOOK_PAGE_FRESHNESS_SECONDS=0):
+        yield
 
 
 @pytest.fixture

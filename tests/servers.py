@@ -12,6 +12,7 @@ A route is a reply ``(status, headers, body)``, a callable taking the
 ``Request`` and returning a reply, or a ``Raw`` behaviour that writes the
 response bytes itself at its own pace (``drip``, ``endless``, ``gzip_bomb``,
 ``stall``, ``claims_length``). ``serve`` also takes one callable for every path.
+GET and POST are served alike; a POST's body is kept in its ``Request``.
 Unknown paths get a 404. Every raw behaviour stops by itself after ``limit``
 seconds, when the client goes away, or when the server stops.
 """
@@ -31,6 +32,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BufferedIOBase
 
 Headers = Mapping[str, str] | Sequence[tuple[str, str]]
+MAX_BODY = 1024 * 1024
 Reply = tuple[int, Headers, bytes | str]
 
 
@@ -40,6 +42,7 @@ class Request:
     path: str  # with the query string
     headers: Mapping[str, str]  # names lower-cased
     started: float  # time.monotonic() when the request line was read
+    body: bytes = b""  # a POST's, as far as its Content-Length (at most MAX_BODY)
 
 
 class Channel:
@@ -217,11 +220,19 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # keep test output clean
 
     def do_GET(self) -> None:
+        self._answer(b"")
+
+    def do_POST(self) -> None:
+        length = self.headers.get("Content-Length", "")
+        self._answer(self.rfile.read(min(int(length), MAX_BODY)) if length.isdigit() else b"")
+
+    def _answer(self, body: bytes) -> None:
         request = Request(
             method=self.command,
             path=self.path,
             headers={name.lower(): value for name, value in self.headers.items()},
             started=time.monotonic(),
+            body=body,
         )
         with self.server.lock:
             self.server.requests.append(request)

@@ -84,7 +84,12 @@ def sources_list(as_json: bool) -> None:
             "last_success": _iso(feed.last_success_at),
             "last_error": feed.last_error or None,
             "failures": feed.consecutive_failures,
-            "next_poll": _iso(feed.next_poll_at),
+            "interval": feed.interval_override or feed.poll_interval,
+            "interval_override": feed.interval_override,
+            "floor_override": feed.floor_override,
+            "next_poll": _iso(feed.next_poll_at) if feed.active else None,
+            "active": feed.active,
+            "disabled_reason": feed.disabled_reason or None,
         }
         for feed in feeds
     ]
@@ -95,7 +100,9 @@ def sources_list(as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("id", "name", "feed", "articles", "last success", "last error", "next poll")
+    table = Table(
+        "id", "name", "feed", "articles", "last success", "last error", "interval", "next poll"
+    )
     for row in rows:
         table.add_row(
             str(row["id"]),
@@ -104,9 +111,57 @@ def sources_list(as_json: bool) -> None:
             str(row["articles"]),
             row["last_success"] or "never",
             _short(row["last_error"]),
-            row["next_poll"] or "",
+            _duration(row["interval"]) + (" (fixed)" if row["interval_override"] else ""),
+            row["next_poll"] or f"disabled: {_short(row['disabled_reason'], 40)}",
         )
     Console(width=200).print(table)
+
+
+@sources.command("edit")
+@click.argument("key")
+@click.option("--interval", help="Fixed poll interval in seconds, or 'auto' to follow the feed.")
+@click.option("--floor", help="Shortest interval in seconds for a feed you own, or 'auto'.")
+@click.option("--enable/--disable", default=None, help="Resume or stop polling.")
+@click.option("--name", help="New name of the publisher.")
+def sources_edit(
+    key: str, interval: str | None, floor: str | None, enable: bool | None, name: str | None
+) -> None:
+    """Change a source's polling: a fixed interval, a lower floor, on or off."""
+    _setup()
+    from daybook.errors import SourceError
+    from daybook.news import sources as service
+
+    try:
+        feeds = service.edit_source(
+            key,
+            interval=_seconds_or_auto(interval, "--interval"),
+            floor=_seconds_or_auto(floor, "--floor"),
+            active=enable,
+            name=name,
+        )
+    except SourceError as error:
+        raise click.ClickException(str(error)) from error
+    for feed in feeds:
+        fixed, floor_set = feed.interval_override, feed.floor_override
+        click.echo(
+            f"{feed.source.name}: {feed.url} "
+            f"interval {'fixed ' + _duration(fixed) if fixed else 'auto'}, "
+            f"floor {_duration(floor_set) if floor_set else 'auto'}, "
+            f"{'active' if feed.active else 'disabled'}"
+        )
+
+
+def _seconds_or_auto(value: str | None, option: str) -> int | bool | None:
+    """None: not given; False: back to automatic; an int: seconds."""
+    if value is None:
+        return None
+    if value.strip().lower() == "auto":
+        return False
+    if not value.strip().isdigit() or int(value) <= 0:
+        raise click.BadParameter(
+            f"{value!r} is neither a positive number of seconds nor 'auto'", param_hint=option
+        )
+    return int(value)
 
 
 @sources.command("remove")
@@ -163,17 +218,14 @@ def ingest(
     """Poll every due feed once, or ingest local files (feeds, pages, captures);
     then enrich what arrived and place it in stories."""
     _setup()
-    from django.conf import settings
-
-    from daybook.news.fetching import make_fetcher
     from daybook.news.ingest import Ingester
 
-    with make_fetcher() as fetcher, _progress(quiet) as progress:
-        ingester = Ingester(fetcher, workers=settings.DAYBOOK_FETCH_WORKERS, progress=progress)
+    with _progress(quiet) as progress:
+        ingester = Ingester(progress=progress)
         if paths:
             stats = ingester.ingest_paths(paths, base_url=base_url)
         else:
-            stats = ingester.run_due(due_only=not poll_all)
+            stats = ingester.run_due(due_only=not poll_all, enrich=not no_enrich)
     _summary(stats)
     enriched = None if no_enrich else _enrich(stale=False, quiet=quiet)
     if stats.failed or stats.feeds_failed or (enriched and enriched.failed):
@@ -299,6 +351,9 @@ def demo(no_serve: bool, port: int) -> None:
         os.environ["DAYBOOK_ALLOWED_HOSTS"] = ",".join(
             filter(None, [os.environ.get("DAYBOOK_ALLOWED_HOSTS", ""), *corpus.hosts])
         )
+        # The corpus servers are on this machine: spacing requests to them would
+        # only make the demo slow.
+        os.environ["DAYBOOK_HOST_DELAY"] = "0"
         _setup()
         from daybook.demo.run import ingest_demo
 
@@ -317,19 +372,88 @@ def demo(no_serve: bool, port: int) -> None:
 @main.command()
 @click.option("--port", default=8000, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--workers", default=1, show_default=True, help="Processes (PostgreSQL: more).")
-@click.option("--threads", default=8, show_default=True, help="Threads per process.")
-def serve(port: int, host: str, workers: int, threads: int) -> None:
-    """Serve the web site."""
+@click.option("--workers", default=1, show_default=True, help="Web processes (PostgreSQL: more).")
+@click.option("--threads", default=8, show_default=True, help="Threads per web process.")
+@click.option(
+    "--worker/--no-worker",
+    "with_worker",
+    default=True,
+    show_default=True,
+    help="Also run the scheduler and a task worker, so the site keeps itself current.",
+)
+def serve(port: int, host: str, workers: int, threads: int, with_worker: bool) -> None:
+    """Serve the web site (and, by default, keep it current: scheduler and worker)."""
     _setup()
-    _serve(port, host, workers=workers, threads=threads)
+    _serve(port, host, workers=workers, threads=threads, with_worker=with_worker)
 
 
-def _serve(port: int, host: str = "127.0.0.1", *, workers: int = 1, threads: int = 8) -> None:
+def _serve(
+    port: int,
+    host: str = "127.0.0.1",
+    *,
+    workers: int = 1,
+    threads: int = 8,
+    with_worker: bool = True,
+) -> None:
     from daybook.web.server import serve as run
 
     click.echo(f"daybook is running on http://{host}:{port}/ (Ctrl+C to stop)")
-    run(host, port, workers=workers, threads=threads)
+    run(host, port, workers=workers, threads=threads, with_worker=with_worker)
+
+
+@main.command()
+@click.option("--concurrency", default=1, show_default=True, help="Worker processes.")
+@click.option("--queues", help="Comma-separated queues to serve (default: all).")
+@click.option("--no-tick", is_flag=True, help="Do not run the scheduler's tick here.")
+def worker(concurrency: int, queues: str | None, no_tick: bool) -> None:
+    """Run task workers and the scheduler's tick until stopped (SIGTERM, Ctrl+C)."""
+    _setup()
+    from django.conf import settings
+
+    from daybook.news.worker import run
+
+    chosen = [
+        q.strip() for q in (queues or ",".join(settings.DAYBOOK_QUEUES)).split(",") if q.strip()
+    ]
+    unknown = sorted(set(chosen) - set(settings.DAYBOOK_QUEUES))
+    if unknown:
+        raise click.BadParameter(
+            f"unknown queue(s) {', '.join(unknown)}; known: {', '.join(settings.DAYBOOK_QUEUES)}",
+            param_hint="--queues",
+        )
+    if concurrency < 1:
+        raise click.BadParameter("must be at least 1", param_hint="--concurrency")
+    run(chosen, concurrency=concurrency, tick=not no_tick)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def status(as_json: bool) -> None:
+    """Queues, workers, feeds due and the oldest unprocessed article."""
+    _setup()
+    from daybook.news.status import report
+
+    data = report()
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, default=str))
+        return
+    click.echo(f"queue backend: {data['backend']}; last tick: {data['last_tick'] or 'never'}")
+    for queue in data["queues"]:
+        click.echo(
+            f"  queue {queue['name']:<8} waiting {queue['waiting']:>6}  "
+            f"running {queue['running']:>4}  failed {queue['failed']:>5}"
+        )
+    click.echo(f"workers seen in the last minute: {len(data['workers'])}")
+    for seen in data["workers"]:
+        click.echo(f"  {seen['name']} ({seen['queues']})")
+    feeds = data["feeds"]
+    click.echo(
+        f"feeds: {feeds['active']} active, {feeds['disabled']} disabled, "
+        f"{feeds['due']} due, {feeds['overdue']} overdue"
+    )
+    oldest = data["oldest_unprocessed_seconds"]
+    age = f"{_duration(oldest)} old" if oldest is not None else "none"
+    click.echo(f"oldest unprocessed article: {age}")
 
 
 # -- helpers ------------------------------------------------------------------------
@@ -382,6 +506,15 @@ def _summary(stats: Any) -> None:
 
 def _iso(moment: Any) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def _duration(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.1f}".removesuffix(".0") + unit
+    return f"{seconds}s"
 
 
 def _short(text: str | None, limit: int = 60) -> str:

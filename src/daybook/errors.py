@@ -17,6 +17,7 @@ Every error a stage raises on purpose is a ``DaybookError``. Third-party errors
     ├── ExtractError          no article could be extracted from a page
     ├── SourceError           a source cannot be added (no feed found, bad URL)
     ├── ConfigError           a setting has an invalid value
+    ├── WebSubError           a hub's verification or push we refuse
     └── LLMError              the optional language model gave no usable answer
 """
 
@@ -85,6 +86,11 @@ class SourceError(DaybookError):
 
 class ConfigError(DaybookError):
     """A setting has a value daybook cannot use."""
+
+
+class WebSubError(DaybookError):
+    """A WebSub hub's request we refuse: a verification that does not match what
+    we asked for, or a push whose signature is missing, malformed or wrong."""
 
 
 class LLMError(DaybookError):

@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 
 from daybook.config import env_bool, env_list, env_str
+from daybook.errors import ConfigError
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -43,6 +44,8 @@ INSTALLED_APPS = [
     "django.contrib.syndication",
     "django_htmx",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "daybook.news",
     "daybook.community",
     "daybook.api",
@@ -195,8 +198,37 @@ DAYBOOK_FETCH_TIMEOUT = float(env_str("DAYBOOK_FETCH_TIMEOUT", "60"))
 DAYBOOK_HOST_DELAY = float(env_str("DAYBOOK_HOST_DELAY", "1.0"))
 DAYBOOK_RESPECT_ROBOTS = env_bool("DAYBOOK_RESPECT_ROBOTS", True)
 DAYBOOK_POLL_INTERVAL = int(env_str("DAYBOOK_POLL_INTERVAL", "1800"))
-DAYBOOK_FETCH_WORKERS = int(env_str("DAYBOOK_FETCH_WORKERS", "8"))
 DAYBOOK_NEAR_DUPLICATE_THRESHOLD = float(env_str("DAYBOOK_NEAR_DUPLICATE_THRESHOLD", "0.6"))
+
+# Background work: Django's tasks API. Unset, tasks queue in the database itself
+# (django-tasks-db: no broker, SQLite on a laptop, SKIP LOCKED on PostgreSQL);
+# a redis:// URL puts them on RQ, whose workers may run on any number of machines.
+DAYBOOK_TASKS_URL = env_str("DAYBOOK_TASKS_URL", "")
+DAYBOOK_QUEUES = ("feeds", "pages", "enrich", "stories", "llm", "mail")
+_QUEUE_BACKEND = {"BACKEND": "django_tasks_db.DatabaseBackend"}
+if DAYBOOK_TASKS_URL.startswith(("redis://", "rediss://", "unix://")):
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {name: {"URL": DAYBOOK_TASKS_URL} for name in DAYBOOK_QUEUES}
+    _QUEUE_BACKEND = {"BACKEND": "django_tasks_rq.RQBackend"}
+elif DAYBOOK_TASKS_URL:
+    raise ConfigError(f"DAYBOOK_TASKS_URL must be empty or a redis:// URL: {DAYBOOK_TASKS_URL!r}")
+TASKS = {
+    "default": {**_QUEUE_BACKEND, "QUEUES": list(DAYBOOK_QUEUES)},
+    # `daybook ingest` runs the same tasks in its own process.
+    "inprocess": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": list(DAYBOOK_QUEUES),
+    },
+}
+
+# The scheduler. Intervals follow how often a feed publishes, within these bounds.
+DAYBOOK_POLL_MIN_SECONDS = int(env_str("DAYBOOK_POLL_MIN_SECONDS", "300"))
+DAYBOOK_POLL_MAX_SECONDS = int(env_str("DAYBOOK_POLL_MAX_SECONDS", "86400"))
+DAYBOOK_FEED_DISABLE_DAYS = float(env_str("DAYBOOK_FEED_DISABLE_DAYS", "30"))
+DAYBOOK_TICK_SECONDS = float(env_str("DAYBOOK_TICK_SECONDS", "5"))
+DAYBOOK_LEASE_SECONDS = int(env_str("DAYBOOK_LEASE_SECONDS", "600"))
+DAYBOOK_PAGE_FRESHNESS_SECONDS = float(env_str("DAYBOOK_PAGE_FRESHNESS_SECONDS", "30"))
+DAYBOOK_PUBLIC_URL = env_str("DAYBOOK_PUBLIC_URL", "").rstrip("/")
 
 # Enrichment. The language-model provider is off unless a base URL is given; the
 # extractive summaries and answers never depend on it.

@@ -6,6 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("daybook.api.urls")),
+    path("", include("daybook.news.urls")),
     path("", include("daybook.community.urls")),
     path("", include("daybook.web.outside")),
     path("", include("daybook.web.urls")),

@@ -62,7 +62,7 @@ def feed_xml(base: str) -> str:
 
 
 @pytest.fixture
-def hostile_news() -> list[Article]:
+def hostile_news(settings) -> list[Article]:
     routes: dict = {}
     with serve(routes) as server:
         base = server.url("").rstrip("/")
@@ -70,9 +70,11 @@ def hostile_news() -> list[Article]:
         for n in range(1, 4):
             routes[f"/news/{n}.html"] = (200, {"Content-Type": "text/html"}, page_html(n))
         routes["/robots.txt"] = (200, {"Content-Type": "text/plain"}, "")
-        with make_fetcher(extra_allowed_hosts=[server.host_port], host_delay=0.0) as fetcher:
+        settings.DAYBOOK_ALLOWED_HOSTS = frozenset([server.host_port])
+        settings.DAYBOOK_HOST_DELAY = 0.0
+        with make_fetcher() as fetcher:
             add_source(fetcher, f"{base}/feed.xml", 'Evil <script>alert("name")</script> Gazette')
-            Ingester(fetcher).run_due(due_only=False)
+        Ingester().run_due(due_only=False)
     Enricher().run()
     articles = list(Article.objects.all())
     assert articles, "the hostile pages were ingested"

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from daybook.ai.embed import Embedder, Vectors, WordLlamaEmbedder, load_embedder
 from daybook.demo.server import CORPUS
@@ -168,8 +169,8 @@ def test_one_failure_is_recorded_and_retried_without_blocking_the_others(stored,
     assert Article.objects.get(pk=stored[GDP].pk).story_id is not None
     # Not due yet: a plain run skips it; once due, it is enriched.
     assert stored[QUAKE].pk not in Enricher(embedder).pending()
-    Article.objects.filter(pk=quake.pk).update(enrich_after=None)
-    Article.objects.filter(pk=stored[QUAKE_COPY].pk).update(enrich_after=None)
+    Article.objects.filter(pk=quake.pk).update(work_due_at=timezone.now())
+    Article.objects.filter(pk=stored[QUAKE_COPY].pk).update(work_due_at=timezone.now())
     assert Enricher(embedder).run().failed == 0
     quake.refresh_from_db()
     assert quake.enrich_error == "" and quake.story_id is not None
@@ -184,7 +185,7 @@ def test_a_copy_whose_original_failed_still_gets_a_story_that_the_original_joins
     assert stats.failed == 1
     copy = Article.objects.get(pk=stored[QUAKE_COPY].pk)
     assert copy.story_id is not None
-    Article.objects.filter(pk=stored[QUAKE].pk).update(enrich_after=None)
+    Article.objects.filter(pk=stored[QUAKE].pk).update(work_due_at=timezone.now())
     assert Enricher(embedder).run().failed == 0
     assert Article.objects.get(pk=stored[QUAKE].pk).story_id == copy.story_id
 

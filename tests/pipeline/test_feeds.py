@@ -182,6 +182,83 @@ def test_utf8_is_the_default_without_header_or_declaration() -> None:
     assert parse(data).title == "東京"
 
 
+# -- what the feed asks of its readers ------------------------------------
+
+SY = 'xmlns:sy="http://purl.org/rss/1.0/modules/syndication/"'
+ATOM = 'xmlns:atom="http://www.w3.org/2005/Atom"'
+HOURLY = "<sy:updatePeriod>hourly</sy:updatePeriod>"
+
+
+def channel(inside: str) -> bytes:
+    return (
+        f'<?xml version="1.0"?><rss version="2.0" {SY} {ATOM}><channel><title>T</title>'
+        f"{inside}<item><title>a</title></item></channel></rss>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("inside", "expected"),
+    [
+        ("", None),
+        ("<ttl>60</ttl>", 3600),
+        ("<ttl> 15 </ttl>", 900),
+        ("<ttl>0</ttl>", None),
+        ("<ttl>-5</ttl>", None),
+        ("<ttl>soon</ttl>", None),
+        ("<ttl>1.5</ttl>", None),
+        ("<ttl>" + "9" * 5000 + "</ttl>", None),  # too many digits to be a count
+        ("<ttl>999999999</ttl>", 7 * 86400),  # capped at MAX_TTL
+        (HOURLY, 3600),
+        (
+            "<sy:updatePeriod>Daily</sy:updatePeriod><sy:updateFrequency>4</sy:updateFrequency>",
+            21600,
+        ),
+        (HOURLY + "<sy:updateFrequency>0</sy:updateFrequency>", 3600),  # 0 counts as 1
+        ("<sy:updatePeriod>yearly</sy:updatePeriod>", 7 * 86400),
+        ("<sy:updatePeriod>fortnightly</sy:updatePeriod>", None),
+        ("<sy:updateFrequency>4</sy:updateFrequency>", None),  # a frequency of no period
+        # Both asked: the longer wins.
+        ("<ttl>10</ttl>" + HOURLY, 3600),
+        ("<ttl>120</ttl>" + HOURLY, 7200),
+    ],
+)
+def test_ttl_seconds(inside: str, expected: int | None) -> None:
+    assert parse(channel(inside)).ttl_seconds == expected
+
+
+def test_hub_and_self_are_absolute_http_urls_and_the_first_usable_wins() -> None:
+    parsed = parse(
+        channel(
+            '<atom:link rel="hub" href="javascript:alert(1)"/>'
+            '<atom:link rel="HUB" href="/websub"/>'
+            '<atom:link rel="hub" href="https://second.example/"/>'
+            '<atom:link rel="self" href="feed.xml"/>'
+        )
+    )
+    assert parsed.hub == "https://news.example.com/websub"
+    assert parsed.self_url == BASE + "feed.xml"
+
+
+def test_a_feed_without_hub_or_self_has_neither() -> None:
+    parsed = parse(channel('<atom:link rel="self" href="ftp://files.example/feed.xml"/>'))
+    assert (parsed.hub, parsed.self_url) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("hubs", "expected"),
+    [
+        ([{"type": "WebSub", "url": "https://hub.example/"}], "https://hub.example/"),
+        ([{"type": "rssCloud", "url": "https://cloud.example/"}], None),
+        ([{"type": "websub", "url": "file:///etc/passwd"}], None),
+        (["junk", {"type": 7}, {"type": "WebSub", "url": "/hub"}], "https://news.example.com/hub"),
+        ("not a list", None),
+    ],
+)
+def test_json_feed_hub_is_its_first_websub_hub(hubs: object, expected: str | None) -> None:
+    feed = {"version": "https://jsonfeed.org/version/1.1", "items": [], "hubs": hubs}
+    assert parse(json.dumps(feed).encode()).hub == expected
+
+
 # -- entries --------------------------------------------------------------
 
 

@@ -17,9 +17,11 @@ import tracemalloc
 import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from urllib.parse import parse_qs
 
 import brotli
 import httpx
@@ -38,8 +40,10 @@ from daybook.errors import (
 )
 from daybook.pipeline.fetch import FetchConfig, Fetcher
 from daybook.pipeline.guard import AddressGuard, GuardedBackend
+from daybook.pipeline.politeness import LocalHostGate, LocalRobotsStore
 from daybook.pipeline.types import FetchResult, Validators
 from tests.servers import (
+    Raw,
     Reply,
     Request,
     Server,
@@ -127,6 +131,37 @@ def test_conditional_get_sends_validators_and_304_means_not_modified() -> None:
     assert second.status == 304
     assert second.content == b""
     assert second.validators == Validators(etag=etag, last_modified=modified)
+
+
+def test_cache_lifetime_and_links_come_with_the_result_and_with_a_304() -> None:
+    asked = {
+        "Cache-Control": "public, max-age=900",
+        "Link": '<https://hub.example/>; rel="hub", </feed.xml>; rel="self"',
+        "ETag": '"v1"',
+    }
+
+    def feed(request: Request) -> Reply:
+        if request.headers.get("if-none-match") == '"v1"':
+            return (304, asked, b"")
+        return (200, {**HTML, **asked}, "<rss/>")
+
+    routes = {"/old": (301, {"Location": "/feed.xml"}, b""), "/feed.xml": feed}
+    with serve(routes) as server, Fetcher(config_for(server)) as fetcher:
+        first = fetcher.fetch(server.url("/old"))
+        second = fetcher.fetch(server.url("/feed.xml"), validators=first.validators)
+    for result in (first, second):
+        assert result.cache_seconds == 900.0
+        assert result.links == (("hub", "https://hub.example/"), ("self", server.url("/feed.xml")))
+        assert result.link("hub") == "https://hub.example/"
+        assert result.link("next") is None
+    assert second.not_modified
+
+
+def test_no_cache_headers_mean_no_cache_seconds_and_no_links() -> None:
+    with serve({"/": (200, HTML, "x")}) as server:
+        result = fetch_from(server)()
+    assert result.cache_seconds is None
+    assert result.links == ()
 
 
 def test_a_stored_validator_that_cannot_be_sent_is_left_out() -> None:
@@ -593,6 +628,22 @@ def test_a_long_retry_after_raises_retry_later(form: str) -> None:
     assert 3500 < caught.value.retry_after <= 3600
 
 
+@pytest.mark.parametrize(
+    ("retry_after", "expected"),
+    [
+        ("9" * 400, 2**31),
+        ("00000000000000000000120", 120),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", 2**31),
+    ],
+    ids=["endless-digits", "leading-zeros", "far-date"],
+)
+def test_an_absurd_retry_after_is_capped(retry_after: str, expected: float) -> None:
+    route = {"/": (429, {"Retry-After": retry_after}, "")}
+    with serve(route) as server, pytest.raises(RetryLater) as caught:
+        fetch_from(server, respect_robots=False)()
+    assert caught.value.retry_after == expected
+
+
 def test_transient_errors_are_retried_with_backoff() -> None:
     route = _answers((503, {}, ""), (502, {}, ""), (200, HTML, "ok"))
     with serve({"/": route}) as server:
@@ -661,6 +712,199 @@ def test_one_fetcher_serves_many_threads() -> None:
         robots_fetches = server.paths().count("/robots.txt")
     assert texts == [f"page {n}" for n in range(12)]
     assert robots_fetches == 1
+
+
+class RecordingGate:
+    """A HostGate that lets every request through at once and records what it was asked."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, int, float]] = []
+
+    @contextmanager
+    def slot(
+        self, host_key: str, *, concurrency: int, delay: float, timeout: float
+    ) -> Iterator[None]:
+        assert timeout > 0
+        self.calls.append((host_key, concurrency, delay))
+        yield
+
+
+def test_a_custom_gate_is_asked_for_every_request_with_host_key_and_delay() -> None:
+    routes = {"/robots.txt": (404, {}, ""), "/a": (200, HTML, "a"), "/b": (200, HTML, "b")}
+    gate = RecordingGate()
+    with serve(routes) as server:
+        config = config_for(server, per_host_delay=0.25, per_host_concurrency=3)
+        with Fetcher(config, gate=gate) as fetcher:
+            fetcher.fetch(server.url("/a"))
+            fetcher.fetch(server.url("/b"))
+        paths = server.paths()
+    assert paths == ["/robots.txt", "/a", "/b"]
+    assert gate.calls == [(server.host_port, 3, 0.25)] * 3
+
+
+@pytest.mark.parametrize(
+    ("robots", "expected_delay"),
+    [
+        ("User-agent: *\nCrawl-delay: 2\n", 2.0),
+        ("User-agent: daybook\nCrawl-delay: 4.5\n\nUser-agent: *\nCrawl-delay: 1\n", 4.5),
+        ("User-agent: otherbot\nCrawl-delay: 9\n", 0.25),  # not asked of us
+        ("User-agent: *\nCrawl-delay: 0.1\n", 0.25),  # shorter than our own spacing
+        ("User-agent: *\nCrawl-delay: 86400\n", 30.0),  # capped at max_retry_after
+        ("User-agent: *\nCrawl-delay: soon\n", 0.25),
+    ],
+)
+def test_crawl_delay_spaces_requests_to_the_host(robots: str, expected_delay: float) -> None:
+    routes = {"/robots.txt": (200, {}, robots), "/a": (200, HTML, "a"), "/b": (200, HTML, "b")}
+    gate = RecordingGate()
+    with serve(routes) as server:
+        with Fetcher(config_for(server, per_host_delay=0.25), gate=gate) as fetcher:
+            fetcher.fetch(server.url("/a"))
+            fetcher.fetch(server.url("/b"))
+        paths = server.paths()
+    assert paths == ["/robots.txt", "/a", "/b"]
+    # robots.txt itself goes out before its Crawl-delay is known.
+    assert [delay for _, _, delay in gate.calls] == [0.25, expected_delay, expected_delay]
+
+
+def test_crawl_delay_reads_the_stored_robots_txt_and_fetches_nothing() -> None:
+    robots = "User-agent: *\nCrawl-delay: 3600\n"
+    with serve({"/robots.txt": (200, {}, robots), "/": (200, HTML, "ok")}) as server:
+        with Fetcher(config_for(server)) as fetcher:
+            before = fetcher.crawl_delay(server.url("/"))
+            assert server.paths() == []
+            fetcher.fetch(server.url("/"))
+            after = fetcher.crawl_delay(server.url("/any/page"))
+            other_origin = fetcher.crawl_delay(f"http://localhost:{server.port}/")
+            junk = fetcher.crawl_delay("http://[::1")
+        with Fetcher(config_for(server, respect_robots=False)) as ignoring:
+            ignored = ignoring.crawl_delay(server.url("/"))
+    assert before is None
+    assert after == 3600.0  # as asked: capping is for the caller
+    assert other_origin is None
+    assert junk is None
+    assert ignored is None
+
+
+def test_robots_txt_is_fetched_again_once_its_ttl_has_passed() -> None:
+    routes = {"/robots.txt": (200, {}, ROBOTS), "/a": (200, HTML, "a"), "/b": (200, HTML, "b")}
+    with serve(routes) as server:
+        with Fetcher(config_for(server, robots_ttl=0.05)) as fetcher:
+            fetcher.fetch(server.url("/a"))
+            time.sleep(0.1)  # the ttl passes: not a measurement
+            fetcher.fetch(server.url("/b"))
+        paths = server.paths()
+    assert paths == ["/robots.txt", "/a", "/robots.txt", "/b"]
+
+
+@pytest.mark.parametrize(
+    ("status", "fetched_again"), [(404, False), (410, False), (500, True), (429, True)]
+)
+def test_an_unreachable_robots_txt_is_kept_for_the_error_ttl_only(
+    status: int, fetched_again: bool
+) -> None:
+    routes = {"/robots.txt": (status, {}, ""), "/a": (200, HTML, "a"), "/b": (200, HTML, "b")}
+    config_changes = {"robots_ttl": 3600.0, "robots_error_ttl": 0.05}
+    with serve(routes) as server:
+        with Fetcher(config_for(server, **config_changes)) as fetcher:
+            assert fetcher.fetch(server.url("/a")).text == "a"
+            time.sleep(0.1)  # the error ttl passes: not a measurement
+            assert fetcher.fetch(server.url("/b")).text == "b"
+        robots_fetches = server.paths().count("/robots.txt")
+    assert robots_fetches == (2 if fetched_again else 1)
+
+
+def test_a_robots_txt_our_own_deadline_cut_short_is_not_remembered() -> None:
+    answers = iter([stall(limit=5)])
+
+    def robots(request: Request) -> Reply | Raw:
+        return next(answers, (200, {}, "User-agent: *\nDisallow: /\n"))
+
+    store = LocalRobotsStore()
+    with serve({"/robots.txt": robots, "/": (200, HTML, "ok")}) as server:
+        hurried = config_for(server, total_timeout=0.5, read_timeout=5.0)
+        with Fetcher(hurried, robots=store) as fetcher, pytest.raises(FetchTimeout):
+            fetcher.fetch(server.url("/"))
+        with Fetcher(config_for(server), robots=store) as fetcher, pytest.raises(RobotsDisallowed):
+            fetcher.fetch(server.url("/"))
+        paths = server.paths()
+    assert paths == ["/robots.txt", "/robots.txt"]
+
+
+def test_a_robots_txt_that_times_out_by_itself_allows_everything() -> None:
+    routes = {"/robots.txt": stall(limit=5), "/": (200, HTML, "ok")}
+    with serve(routes) as server:
+        assert fetch_from(server, read_timeout=0.3)().text == "ok"
+
+
+def test_fetchers_sharing_a_robots_store_fetch_robots_txt_once() -> None:
+    routes = {"/robots.txt": (200, {}, ROBOTS), "/a": (200, HTML, "a")}
+    store = LocalRobotsStore()
+    with serve(routes) as server:
+        for _ in range(3):
+            with Fetcher(config_for(server), robots=store) as fetcher:
+                fetcher.fetch(server.url("/a"))
+        paths = server.paths()
+    assert paths == ["/robots.txt", "/a", "/a", "/a"]
+
+
+def test_local_gate_times_out_when_the_next_start_is_beyond_the_timeout() -> None:
+    gate = LocalHostGate()
+    with gate.slot("h:80", concurrency=2, delay=100.0, timeout=1.0):
+        pass  # the first start is now; it reserves the next one 100 s later
+    with pytest.raises(FetchTimeout), gate.slot("h:80", concurrency=2, delay=100.0, timeout=1.0):
+        pytest.fail("entered a slot whose start is after the timeout")
+    with gate.slot("other:80", concurrency=2, delay=100.0, timeout=1.0):
+        pass  # hosts are spaced apart from each other only
+
+
+def test_local_gate_times_out_when_every_slot_is_held_and_releases_on_error() -> None:
+    gate = LocalHostGate()
+    with gate.slot("h:80", concurrency=1, delay=0.0, timeout=1.0):
+        with pytest.raises(FetchTimeout), gate.slot("h:80", concurrency=1, delay=0.0, timeout=0.05):
+            pytest.fail("entered a slot that was held")
+        with gate.slot("h:80", concurrency=2, delay=0.0, timeout=0.05):
+            pass  # a caller allowing two finds the second one free
+    with pytest.raises(ValueError), gate.slot("h:80", concurrency=1, delay=0.0, timeout=1.0):
+        raise ValueError("the fetch failed")
+    with gate.slot("h:80", concurrency=1, delay=0.0, timeout=0.05):
+        pass  # released by the failure
+
+
+# --- POST (a WebSub hub) ----------------------------------------------------------------
+
+FORM = {"hub.mode": "subscribe", "hub.topic": "https://news.example/feed", "hub.secret": "a&b=c"}
+
+
+def test_a_form_is_posted_to_a_private_hub_only_when_it_is_allowed() -> None:
+    with serve({"/hub": (202, {}, "")}) as hub:
+        with Fetcher(FAST) as fetcher, pytest.raises(BlockedAddress):
+            fetcher.post_form(hub.url("/hub"), FORM)
+        assert hub.connections == 0
+        with Fetcher(config_for(hub)) as fetcher:
+            assert fetcher.post_form(hub.url("/hub"), FORM) == 202
+    [request] = hub.requests  # and no robots.txt: a hub is an API
+    assert (request.method, request.path) == ("POST", "/hub")
+    assert request.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert request.headers["user-agent"].startswith("daybook/")
+    assert {k: v for k, [v] in parse_qs(request.body.decode()).items()} == FORM
+
+
+def test_a_post_follows_no_redirect() -> None:
+    with serve({"/": (200, HTML, "secret")}) as target:
+        moved = {"/hub": (307, {"Location": target.url("/")}, "")}
+        with serve(moved) as hub, Fetcher(config_for(hub, target)) as fetcher:
+            assert fetcher.post_form(hub.url("/hub"), FORM) == 307
+        assert target.connections == 0
+
+
+def test_a_hub_that_never_answers_ends_at_the_deadline() -> None:
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # the connection waits in the backlog, never answered
+        port = silent.getsockname()[1]
+        config = replace(FAST, allowed_hosts=frozenset({f"127.0.0.1:{port}"}), total_timeout=0.5)
+        with Fetcher(config) as fetcher, pytest.raises(FetchTimeout):
+            fetcher.post_form(f"http://127.0.0.1:{port}/hub", FORM)
 
 
 # --- logging and configuration ---------------------------------------------------------

@@ -1009,12 +1009,25 @@ class EntityRegistry:
         self._entries: list[_Entry] = []
         self._by_key: dict[str, list[int]] = {}
         self._names: list[str] = []  # the key of each entry's name, by entry index
+        self._by_name: dict[str, int] = {}
         for name, kind, aliases in known:
             index = self._add(name, kind)
             for alias in aliases:
                 self._add_alias(index, alias)
         for entry in self._entries:
             entry.changed = False
+
+    def learn(self, name: str, kind: Kind, aliases: Iterable[str]) -> None:
+        """Take in an entity another process stored (or changed) since this registry
+        was built, so every process resolves names against the same canonical set."""
+        index = self._by_name.get(name)
+        if index is None:
+            index = self._add(name, kind)
+        elif kind not in self._entries[index].kinds:
+            self._entries[index].kinds[kind] += 1
+        for alias in aliases:
+            self._add_alias(index, alias)
+        self._entries[index].changed = False
 
     def entries(self) -> list[KnownEntity]:
         """Every canonical entity, with all its aliases, sorted by name."""
@@ -1061,6 +1074,7 @@ class EntityRegistry:
         key = _group_key(name)
         self._by_key.setdefault(key, []).append(index)
         self._names.append(key)
+        self._by_name.setdefault(name, index)
         return index
 
     def _add_alias(self, index: int, alias: str) -> None:

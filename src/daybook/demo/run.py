@@ -13,16 +13,16 @@ from daybook.news.models import Feed
 
 def ingest_demo(corpus: CorpusServer, progress: Progress | None = None) -> IngestStats:
     """Discover each publisher's feed from its home page, poll them all, then
-    ingest the captured-text pages from disk, through the same code as any user."""
-    # The corpus servers are on this machine; waiting a second between two
-    # requests to them would only make the demo slow.
+    ingest the captured-text pages from disk, through the same code as any user.
+    The caller allows the corpus hosts and sets no per-host delay (the corpus
+    servers are on this machine) before settings load."""
     with make_fetcher(extra_allowed_hosts=corpus.hosts, host_delay=0.0) as fetcher:
         for site in corpus.sites:
             if not Feed.objects.filter(url__startswith=site.local + "/").exists():
                 sources.add_source(fetcher, site.local + "/", site.name)
-        ingester = Ingester(fetcher, progress=progress)
-        stats = ingester.run_due(due_only=False)
-        captures = ingester.ingest_paths([corpus.corpus / "captures"])
+    ingester = Ingester(progress=progress)
+    stats = ingester.run_due(due_only=False)
+    captures = ingester.ingest_paths([corpus.corpus / "captures"])
     stats.merge(captures)
     return stats
 

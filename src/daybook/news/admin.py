@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils import timezone
 
 from daybook.news.models import Article, Entity, Feed, FetchAttempt, Source, Story
 
@@ -19,17 +20,47 @@ class SourceAdmin(admin.ModelAdmin):
 
 @admin.register(Feed)
 class FeedAdmin(admin.ModelAdmin):
+    """Polling at a glance; an operator sets a fixed interval, or a lower floor for a
+    feed they own, and turns a feed back on (which clears its failure record)."""
+
     list_display = [
         "url",
         "source",
         "active",
         "last_success_at",
+        "last_error_at",
         "consecutive_failures",
+        "poll_interval",
+        "interval_override",
         "next_poll_at",
     ]
     list_filter = ["active"]
     search_fields = ["url", "source__name"]
+    fields = [
+        "source",
+        "url",
+        "title",
+        "active",
+        "disabled_reason",
+        "interval_override",
+        "floor_override",
+        "poll_interval",
+        "asked_floor",
+        "next_poll_at",
+        "last_polled_at",
+        "last_success_at",
+        "last_error",
+        "last_error_at",
+        "consecutive_failures",
+        "first_failure_at",
+        "etag",
+        "last_modified",
+    ]
     readonly_fields = [
+        "disabled_reason",
+        "poll_interval",
+        "asked_floor",
+        "next_poll_at",
         "etag",
         "last_modified",
         "last_polled_at",
@@ -37,7 +68,16 @@ class FeedAdmin(admin.ModelAdmin):
         "last_error",
         "last_error_at",
         "consecutive_failures",
+        "first_failure_at",
     ]
+
+    def save_model(self, request: object, obj: Feed, form: object, change: bool) -> None:
+        if obj.active and obj.disabled_reason:
+            obj.disabled_reason = ""
+            obj.consecutive_failures = 0
+            obj.first_failure_at = None
+        obj.next_poll_at = timezone.now()  # a change shows on the next tick
+        super().save_model(request, obj, form, change)  # type: ignore[arg-type]
 
 
 @admin.register(Article)
@@ -47,7 +87,7 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "canonical_url"]
     raw_id_fields = ["copy_of", "feed", "story"]
     exclude = ["signature", "embedding"]
-    readonly_fields = ["enriched", "enrich_error", "enrich_attempts", "enrich_after"]
+    readonly_fields = ["enriched", "enrich_error", "enrich_attempts", "stage", "work_due_at"]
 
 
 @admin.register(Story)

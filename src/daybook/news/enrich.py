@@ -1,17 +1,27 @@
-"""The enrichment service: runs the ``daybook.ai`` stages on stored articles and saves them.
+"""The enrichment service: runs the ``daybook.ai`` stages on one stored article and saves them.
 
-    article text -> embed -> summarise -> entities -> quotes -> topics -> story -> index
+    article text -> embed -> summarise -> mentions      (no lock, no transaction)
+                 -> entities -> quotes -> topics -> save (one transaction, placement lock)
 
-Each article is enriched in one transaction, so a failure or a kill leaves it as it
-was. A failure is recorded on the article (``enrich_error``), logged, and retried after
-a growing delay, and the run goes on with the next article. Each stage records what
-produced it in ``Article.enriched``; ``stale`` compares that with what would produce it
-now, so a new model or algorithm redoes only its own stage.
+The slow stages run first, on a snapshot of the article, outside any transaction; the
+part that reads and writes what every worker shares (the entity registry) runs under
+``placement_lock`` in one short transaction, which also saves the article. If the
+article's text changed meanwhile, nothing is saved and the newer text is enriched by
+the task that change scheduled. A failure is recorded on the article
+(``enrich_error``) and retried after a growing delay. Each stage records what produced
+it in ``Article.enriched``, and ``Article.producers`` is a digest of that record, so
+"stale" is one indexed comparison and a new model redoes only its own stage.
+
+An enriched article moves to the ``place`` stage; ``daybook.news.stories.place``
+puts it in a story.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -19,14 +29,16 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from daybook.ai import cluster, entities, quotes, summarise, topics
 from daybook.ai.embed import Embedder, load_embedder, to_bytes
 from daybook.ai.text import MAX_TEXT_CHARS, Sentence, paragraphs
-from daybook.news import stories, vectors
+from daybook.news import stories, tally, tasks, vectors
+from daybook.news.locks import placement_lock
 from daybook.news.models import Article, ArticleEntity, Entity, Quote
+from daybook.news.work import Stage, lease
 
 log = logging.getLogger("daybook.enrich")
 
@@ -49,6 +61,11 @@ def producers(embedder: Embedder) -> dict[str, str]:
     }
 
 
+def digest(record: dict[str, str]) -> str:
+    """A short fingerprint of an ``enriched`` record, indexed for stale lookups."""
+    return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()[:16]
+
+
 @dataclass
 class EnrichStats:
     total: int = 0
@@ -61,34 +78,62 @@ class EnrichStats:
 Progress = Callable[[EnrichStats], None]
 
 
+@dataclass
+class _Computed:
+    """What the slow stages made of one snapshot of an article."""
+
+    text_hash: str
+    embedding: bytes | None
+    summary: list[dict[str, Any]] | None
+    key_points: list[dict[str, Any]] | None
+    mentions: list[entities.Mention] | None
+    text: list[str]
+
+
 class Enricher:
-    """Enriches articles with one embedder and one entity registry for the whole run."""
+    """Enriches articles with one embedder, and an entity registry kept in step with
+    the database (``Entity.version``) each time it is used, so that every process
+    resolves names against the same canonical entities."""
 
     def __init__(self, embedder: Embedder | None = None) -> None:
         self.embedder = embedder or load_embedder(settings.DAYBOOK_EMBEDDING_BACKEND)
         self.current = producers(self.embedder)
-        self.registry = entities.EntityRegistry(
-            (name, cast(entities.Kind, kind), aliases)
-            for name, kind, aliases in Entity.objects.values_list("name", "kind", "aliases")
-        )
+        self.digest = digest(self.current)
+        self.registry = entities.EntityRegistry()
+        self.registry_version = -1
+
+    def enrich(self, pk: int) -> bool:
+        """Enrich article ``pk`` if it is due; True when it now awaits placement."""
+        article = Article.objects.select_related("source").filter(pk=pk).first()
+        if article is None or article.stage != Stage.ENRICH:
+            return False
+        computed = self._compute(article)
+        with transaction.atomic():
+            placement_lock()
+            row = Article.objects.select_for_update(of=("self",)).filter(pk=pk).first()
+            if row is None or row.text_hash != computed.text_hash or row.stage != Stage.ENRICH:
+                return False  # changed meanwhile: the change scheduled its own enrichment
+            row.source = article.source
+            reembedded = self._save(row, computed)
+        if reembedded:
+            vectors.replace_vector(row)
+        return True
 
     def pending(self, *, stale: bool = False) -> list[int]:
-        """Ids to enrich, oldest publication first so stories grow in time order:
-        never enriched, failed and due for a retry, left without a story (by a killed
-        ``stories rebuild``), and (with ``stale``) enriched by something other than
-        what would do it now."""
-        now = timezone.now()
-        due = Q(enrich_after__isnull=True) | Q(enrich_after__lte=now)
-        rows = (
-            Article.objects.filter(due, enrich_attempts__lt=MAX_ATTEMPTS)
+        """Articles awaiting enrichment or placement, oldest publication first so
+        stories grow in time order: found through the ``articles_due`` index, never by
+        reading every article. A failed article waits out its backoff; anything else
+        pending is taken now, even if a worker holds its lease (the steps are
+        idempotent, so the worst case is work done twice)."""
+        if stale:
+            self.mark_stale()
+        due = Article.objects.filter(work_due_at__isnull=False).exclude(stage=Stage.DONE)
+        waiting = Q(enrich_attempts=0) | Q(work_due_at__lte=timezone.now())
+        return list(
+            due.filter(waiting, enrich_attempts__lt=MAX_ATTEMPTS)
             .order_by("published_at", "id")
-            .values_list("id", "enriched", "enrich_error", "story_id")
+            .values_list("id", flat=True)
         )
-        return [
-            pk
-            for pk, done, error, story in rows
-            if not done or error or story is None or (stale and done != self.current)
-        ]
 
     def run(
         self,
@@ -97,87 +142,138 @@ class Enricher:
         stale: bool = False,
         progress: Progress | None = None,
     ) -> EnrichStats:
+        """Enrich and place, in this process, every pending article (or ``ids``), then
+        rewrite the summaries of the stories they joined: the same steps the
+        service's tasks run, for ``daybook enrich``, the demo and tests."""
         todo = list(ids) if ids is not None else self.pending(stale=stale)
         stats = EnrichStats(total=len(todo))
-        for pk in todo:
-            try:
-                self.enrich(pk)
-                stats.done += 1
-            except Exception as error:  # one article's failure never stops the run
-                stats.failed += 1
-                stats.errors.append(f"article {pk}: {error}")
-                log.exception("enrich failed article=%s", pk)
-                _record_failure(pk, error)
-            if progress:
-                progress(stats)
-        stats.stories = stories.summarise_stale(self.embedder.embed)
+        # Story summaries are written once at the end, not once per article that
+        # joins; the language model's run here too.
+        with tasks.in_process(queues=("llm",)):
+            for pk in todo:
+                try:
+                    self.enrich(pk)
+                    stories.place(pk)
+                    stats.done += 1
+                except Exception as error:  # one article's failure never stops the run
+                    stats.failed += 1
+                    stats.errors.append(f"article {pk}: {error}")
+                    log.exception("enrich failed article=%s", pk)
+                    record_failure(pk, error)
+                if progress:
+                    progress(stats)
+            stats.stories = stories.summarise_due(self.embedder.embed)
         vectors.save_indexes()
         return stats
 
-    def enrich(self, pk: int) -> None:
-        with transaction.atomic():
-            article = (
-                Article.objects.select_for_update(of=("self",)).select_related("source").get(pk=pk)
-            )
-            reembedded = self._enrich(article)
-            article.enriched = dict(self.current)
-            article.enrich_error = ""
-            article.enrich_attempts = 0
-            article.enrich_after = None
-            article.save()
-            stories.assign(article)
-        if reembedded:
-            vectors.replace_vector(article)
+    def mark_stale(self) -> int:
+        """Schedule again every article some older model or method enriched."""
+        return (
+            Article.objects.exclude(stage=Stage.ENRICH)
+            .exclude(producers=self.digest)
+            .update(stage=Stage.ENRICH, work_due_at=timezone.now(), enrich_attempts=0)
+        )
 
-    def _enrich(self, article: Article) -> bool:
-        """Run every stage whose producer changed; True when the vector was remade."""
+    # -- the slow part: no transaction, no lock ------------------------------------
+
+    def _compute(self, article: Article) -> _Computed:
         done: dict[str, Any] = article.enriched or {}
         text = paragraphs(article.text[:MAX_TEXT_CHARS])
+        embedding = None
         if done.get("embedding") != self.current["embedding"] or not article.embedding:
             lead = f"{article.title}\n\n{article.text[:EMBED_CHARS]}"
-            article.embedding = to_bytes(self.embedder.embed([lead])[0])
-            article.embedding_model = self.embedder.model
-            reembedded = True
-        else:
-            reembedded = False
+            embedding = to_bytes(self.embedder.embed([lead])[0])
+        summary = key_points = None
         if done.get("summary") != self.current["summary"]:
-            digest = summarise.summarise(text, self.embedder.embed, title=article.title)
-            article.summary = [_sentence(s) for s in digest.summary]
-            article.key_points = [_sentence(s) for s in digest.key_points]
+            made = summarise.summarise(text, self.embedder.embed, title=article.title)
+            summary = [_sentence(s) for s in made.summary]
+            key_points = [_sentence(s) for s in made.key_points]
         english = not article.language or article.language.startswith("en")
-        found: list[entities.Entity] = []
+        mentions = None
         if english and (
             done.get("entities") != self.current["entities"]
             or done.get("quotes") != self.current["quotes"]
         ):
             mentions = entities.find_mentions(text)
-            found = self.registry.resolve(mentions)
+        return _Computed(article.text_hash, embedding, summary, key_points, mentions, text)
+
+    # -- the shared part: under the placement lock -----------------------------------
+
+    def _save(self, article: Article, computed: _Computed) -> bool:
+        """Save what was computed, resolve entities and quotes, classify topics."""
+        done: dict[str, Any] = article.enriched or {}
+        if computed.embedding is not None:
+            article.embedding = computed.embedding
+            article.embedding_model = self.embedder.model
+        if computed.summary is not None:
+            article.summary = computed.summary
+            article.key_points = computed.key_points or []
+        found: list[entities.Entity] = []
+        if computed.mentions is not None:
+            self._sync_registry()
+            found = self.registry.resolve(computed.mentions)
             saved = self._save_entities(article, found)
-            self._save_quotes(article, quotes.extract_quotes(text, found, mentions), saved)
+            self._save_quotes(
+                article, quotes.extract_quotes(computed.text, found, computed.mentions), saved
+            )
         if done.get("topics") != self.current["topics"]:
             places = [e.name for e in found if e.kind == "place"] or list(
                 ArticleEntity.objects.filter(article=article, entity__kind="place")
                 .order_by("-count")
                 .values_list("entity__name", flat=True)
             )
-            result = topics.classify(article.title, text, places, self.embedder.embed)
+            result = topics.classify(article.title, computed.text, places, self.embedder.embed)
             article.topics = list(result.topics)
             article.keywords = list(result.keywords)
-        return reembedded
+        if not done and article.copy_of_id is None:
+            tally.add(tally.ORIGINALS)
+        article.enriched = dict(self.current)
+        article.producers = self.digest
+        article.enrich_error = ""
+        article.enrich_attempts = 0
+        article.stage = Stage.PLACE if article.story_id is None else Stage.DONE
+        article.work_due_at = lease() if article.story_id is None else None
+        article.save()
+        return computed.embedding is not None
+
+    def _sync_registry(self) -> None:
+        """Learn the entities other processes created or changed since last time."""
+        changed = Entity.objects.filter(version__gt=self.registry_version).order_by("version")
+        for name, kind, aliases, version in changed.values_list(
+            "name", "kind", "aliases", "version"
+        ):
+            self.registry.learn(name, cast(entities.Kind, kind), aliases)
+            self.registry_version = max(self.registry_version, version)
+        self.registry_version = max(self.registry_version, 0)
 
     def _save_entities(self, article: Article, found: list[entities.Entity]) -> dict[str, Entity]:
+        """Replace the article's mentions, keeping each entity's count of original
+        articles (the document frequency clustering weighs names by) in step."""
+        original = article.copy_of_id is None
+        before = set(
+            ArticleEntity.objects.filter(article=article).values_list("entity_id", flat=True)
+        )
         ArticleEntity.objects.filter(article=article).delete()
         saved: dict[str, Entity] = {}
         for item in found:
-            entity, _ = Entity.objects.get_or_create(
-                name=item.name, kind=item.kind, defaults={"aliases": list(item.aliases)}
-            )
-            new_aliases = sorted(set(entity.aliases) | set(item.aliases))
-            if new_aliases != sorted(entity.aliases):
-                entity.aliases = new_aliases
-                entity.save(update_fields=["aliases"])
+            entity = Entity.objects.filter(name=item.name, kind=item.kind).first()
+            aliases = sorted(set(entity.aliases if entity else ()) | set(item.aliases))
+            if entity is None or aliases != sorted(entity.aliases):
+                version = tally.increment(tally.ENTITIES)
+                entity, _ = Entity.objects.update_or_create(
+                    name=item.name,
+                    kind=item.kind,
+                    defaults={"aliases": aliases, "version": version},
+                )
             ArticleEntity.objects.create(article=article, entity=entity, count=item.count)
             saved[item.name] = entity
+        if original:
+            after = {e.pk for e in saved.values()}
+            Entity.objects.filter(pk__in=after - before).update(articles=F("articles") + 1)
+            Entity.objects.filter(pk__in=before - after, articles__gt=0).update(
+                articles=F("articles") - 1
+            )
+        self.registry_version = max(self.registry_version, tally.value(tally.ENTITIES))
         return saved
 
     def _save_quotes(
@@ -197,17 +293,34 @@ class Enricher:
         )
 
 
+_shared: dict[str, Enricher] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_enricher() -> Enricher:
+    """The process's enricher: models load once per process, not once per task."""
+    backend = settings.DAYBOOK_EMBEDDING_BACKEND
+    with _shared_lock:
+        if backend not in _shared:
+            _shared[backend] = Enricher()
+        return _shared[backend]
+
+
 def _sentence(sentence: Sentence) -> dict[str, Any]:
     return {"text": sentence.text, "paragraph": sentence.paragraph, "sentence": sentence.index}
 
 
-def _record_failure(pk: int, error: Exception) -> None:
-    article = Article.objects.filter(pk=pk).first()
+def record_failure(pk: int, error: BaseException) -> None:
+    """The article keeps its stage and is due again after a growing delay; after
+    ``MAX_ATTEMPTS`` it is left alone (its error shown) until ``enrich --stale``."""
+    article = Article.objects.filter(pk=pk).only("enrich_attempts").first()
     if article is None:
         return
     attempts = article.enrich_attempts + 1
     Article.objects.filter(pk=pk).update(
         enrich_error=f"{type(error).__name__}: {error}"[:2000],
         enrich_attempts=attempts,
-        enrich_after=timezone.now() + RETRY_BASE * 2 ** (attempts - 1),
+        work_due_at=(
+            timezone.now() + RETRY_BASE * 2 ** (attempts - 1) if attempts < MAX_ATTEMPTS else None
+        ),
     )

@@ -30,7 +30,13 @@ class Source(models.Model):
 
 
 class Feed(models.Model):
-    """A feed URL and its polling state (validators, failures, next poll)."""
+    """A feed URL and its polling state (validators, failures, next poll).
+
+    ``next_poll_at`` doubles as the scheduler's claim: the tick moves it a lease
+    ahead (and sets ``claim``) in one UPDATE that only one process can win, and the
+    poll task writes the real next time when it is done. A poll whose worker died
+    simply lets the lease run out, and the feed is due again.
+    """
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="feeds")
     url = models.URLField(max_length=2000, unique=True)
@@ -45,6 +51,26 @@ class Feed(models.Model):
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
+    first_failure_at = models.DateTimeField(
+        null=True, blank=True, help_text="start of the current run of failures"
+    )
+    disabled_reason = models.TextField(blank=True, help_text="why polling stopped by itself")
+    interval_override = models.PositiveIntegerField(
+        null=True, blank=True, help_text="seconds; a fixed interval chosen by the operator"
+    )
+    floor_override = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="seconds; replaces the feed's own floor (ttl, Cache-Control, "
+        "Crawl-delay) for a feed the operator owns",
+    )
+    asked_floor = models.PositiveIntegerField(
+        default=0, help_text="seconds the feed itself last asked to be left alone"
+    )
+    claim = models.CharField(max_length=32, blank=True, help_text="token of the poll under way")
+
+    class Meta:
+        indexes = [models.Index(fields=["active", "next_poll_at"], name="feeds_due")]
 
     def __str__(self) -> str:
         return self.url
@@ -99,15 +125,31 @@ class Article(models.Model):
     enriched = models.JSONField(default=dict, help_text="stage -> what produced it")
     enrich_error = models.TextField(blank=True)
     enrich_attempts = models.PositiveIntegerField(default=0)
-    enrich_after = models.DateTimeField(
-        null=True, blank=True, db_index=True, help_text="earliest retry after a failure"
+    stage = models.CharField(
+        max_length=10,
+        default="enrich",
+        help_text="next pipeline step: enrich, place, or done",
+    )
+    work_due_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        default=timezone.now,
+        help_text="when the next step is due (a lease while a worker holds it); "
+        "empty when there is nothing to do",
+    )
+    producers = models.CharField(
+        max_length=16, blank=True, db_index=True, help_text="digest of ``enriched``"
     )
 
     class Meta:
         ordering = ["-published_at", "-id"]
         # Lists show originals newest first; without this SQLite walks every
         # original through the copy_of index and sorts them all.
-        indexes = [models.Index(fields=["copy_of", "published_at", "id"], name="originals_by_time")]
+        indexes = [
+            models.Index(fields=["copy_of", "published_at", "id"], name="originals_by_time"),
+            # Pending work is found through this index, never by reading every row.
+            models.Index(fields=["work_due_at"], name="articles_due"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -152,6 +194,10 @@ class Entry(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     first_seen_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)
+    # A page still to fetch: the entry as the feed gave it, and when it is due
+    # (a lease while a worker fetches it). Both empty once it is stored or given up.
+    pending = models.JSONField(default=dict, blank=True)
+    fetch_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         constraints = [
@@ -208,11 +254,20 @@ class Story(models.Model):
         blank=True, help_text="written by the language-model provider, when one is set"
     )
     generated_by = models.CharField(max_length=200, blank=True)
+    # When the summary (and, on its own queue, the language-model summary) is due
+    # to be rewritten; a lease while a worker does it; empty when up to date.
+    refresh_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    llm_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-last_seen", "-id"]
+        indexes = [
+            models.Index(
+                fields=["merged_into", "embedding_model", "last_seen"], name="stories_active"
+            )
+        ]
         verbose_name_plural = "stories"
 
     def __str__(self) -> str:
@@ -241,6 +296,12 @@ class Entity(models.Model):
     name = models.CharField(max_length=300)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     aliases = models.JSONField(default=list, help_text="surface forms seen for it")
+    articles = models.PositiveIntegerField(
+        default=0, help_text="original articles naming it (weighs entities in clustering)"
+    )
+    version = models.BigIntegerField(
+        default=0, db_index=True, help_text="registry version of its last change"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -283,10 +344,88 @@ class Quote(models.Model):
 
 
 class Revision(models.Model):
-    """A counter per kind of content ("news", "comments") bumped after every commit
-    that changes it. Page caches and ETags key on it, so every process, whatever
-    its cache, sees new articles at once: reading it is one primary-key query."""
+    """A counter per kind of content ("news", "comments") bumped after commits that
+    change it. Page caches and ETags key on it, so every process, whatever its cache,
+    sees new articles: reading it is one primary-key query. News bumps are coalesced
+    (``news/revision.py``) so a running ingest does not empty the page cache with
+    every article it stores."""
 
     name = models.CharField(max_length=20, primary_key=True)
     value = models.BigIntegerField(default=0)
     changed_at = models.DateTimeField(default=timezone.now)
+    pending = models.BooleanField(
+        default=False, help_text="changed since the last bump, which was too recent to repeat"
+    )
+
+
+class Tally(models.Model):
+    """A shared counter ("originals", "entities"), moved with one atomic UPDATE so
+    every process and machine agrees on it without reading a whole table."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    value = models.BigIntegerField(default=0)
+
+
+class Heartbeat(models.Model):
+    """A worker or scheduler tick that said it was alive at ``seen_at``; `daybook
+    status` and /healthz read these, and a task left running by a worker not seen
+    for a while is known to be lost."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    kind = models.CharField(max_length=10)  # "worker" or "tick"
+    host = models.CharField(max_length=200, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    queues = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+
+class HostState(models.Model):
+    """Politeness shared by every process: when the next request to a host may start."""
+
+    host = models.CharField(max_length=300, primary_key=True)
+    next_start_at = models.FloatField(default=0.0, help_text="Unix time")
+
+
+class HostSlot(models.Model):
+    """One of a host's concurrent-request slots, leased by the process using it."""
+
+    host = models.CharField(max_length=300)
+    slot = models.PositiveSmallIntegerField()
+    holder = models.CharField(max_length=64, blank=True)
+    held_until = models.FloatField(default=0.0, help_text="Unix time the lease ends")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["host", "slot"], name="one_host_slot")]
+
+
+class RobotsRecord(models.Model):
+    """A fetched robots.txt, shared by every process until it expires."""
+
+    origin = models.CharField(max_length=300, primary_key=True)
+    body = models.TextField(blank=True)
+    allow_all = models.BooleanField(default=False, help_text="missing or unreachable")
+    expires_at = models.FloatField(help_text="Unix time")
+
+
+class WebSubSubscription(models.Model):
+    """A feed's subscription at its WebSub hub: pushes are accepted only when signed
+    with ``secret`` (HMAC), and the lease is renewed before ``expires_at``."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested"
+        ACTIVE = "active"
+        DENIED = "denied"
+        UNSUBSCRIBED = "unsubscribed"
+
+    feed = models.OneToOneField(Feed, on_delete=models.CASCADE, related_name="websub")
+    hub = models.URLField(max_length=2000)
+    topic = models.URLField(max_length=2000)
+    secret = models.CharField(max_length=100)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.REQUESTED)
+    lease_seconds = models.PositiveIntegerField(null=True, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_push_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)

@@ -1,20 +1,28 @@
 """Content revisions: what page caches and ETags key on.
 
 Every commit that changes stored news (an article, a story, a publisher) or
-comments bumps a counter in the database once, after it commits; a page built
-under revision N is valid until the counter moves. Because the counter lives in
-the database, a web process sees the changes an ``ingest`` in another process
-made, with no message between them and whatever cache backend is configured.
+comments moves a counter in the database, after it commits; a page built under
+revision N is valid until the counter moves. Because the counter lives in the
+database, a web process sees the changes a worker in another process made, with no
+message between them and whatever cache backend is configured.
+
+A running service stores an article every few seconds, and a counter moved by each
+would empty the page cache as fast as it fills. So news bumps are coalesced: the
+counter moves at most once per ``DAYBOOK_PAGE_FRESHNESS_SECONDS``; a change inside
+that window only marks the row ``pending``, and the first reader (or tick) after the
+window moves it. A page therefore lags new articles by at most that long, and never
+misses them. Comments are never coalesced: a reader expects their comment at once.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -24,12 +32,25 @@ NEWS = "news"
 COMMENTS = "comments"
 
 
-def bump(name: str) -> None:
-    moved = Revision.objects.filter(name=name).update(
-        value=F("value") + 1, changed_at=timezone.now()
-    )
-    if not moved:  # the first change of this kind ever
-        Revision.objects.get_or_create(name=name, defaults={"value": 1})
+def _freshness(name: str) -> timedelta:
+    return timedelta(seconds=settings.DAYBOOK_PAGE_FRESHNESS_SECONDS if name == NEWS else 0)
+
+
+def bump(name: str, *, force: bool = False) -> None:
+    """Move ``name`` unless it moved within its freshness window (then mark it pending)."""
+    now = timezone.now()
+    rows = Revision.objects.filter(name=name)
+    if not force:
+        rows = rows.filter(changed_at__lte=now - _freshness(name))
+    if rows.update(value=F("value") + 1, changed_at=now, pending=False):
+        return
+    if Revision.objects.filter(name=name).update(pending=True):
+        return
+    try:  # the first change of this kind ever
+        with transaction.atomic():
+            Revision.objects.create(name=name, value=1, changed_at=now)
+    except IntegrityError:  # another process created it first
+        Revision.objects.filter(name=name).update(pending=True)
 
 
 def changed(name: str) -> None:
@@ -44,9 +65,28 @@ def changed(name: str) -> None:
     transaction.on_commit(callback)
 
 
+def flush() -> None:
+    """Move every pending counter whose window has passed."""
+    now = timezone.now()
+    for name in Revision.objects.filter(pending=True).values_list("name", flat=True):
+        Revision.objects.filter(
+            name=name, pending=True, changed_at__lte=now - _freshness(name)
+        ).update(value=F("value") + 1, changed_at=now, pending=False)
+
+
 def current() -> tuple[tuple[str, int, datetime], ...]:
-    """Every counter with when it last moved, in a fixed order."""
-    return tuple(Revision.objects.order_by("name").values_list("name", "value", "changed_at"))
+    """Every counter with when it last moved, in a fixed order; a pending change
+    whose window has passed is published first."""
+    rows = list(
+        Revision.objects.order_by("name").values_list("name", "value", "changed_at", "pending")
+    )
+    now = timezone.now()
+    if any(pending and at <= now - _freshness(name) for name, _, at, pending in rows):
+        flush()
+        rows = list(
+            Revision.objects.order_by("name").values_list("name", "value", "changed_at", "pending")
+        )
+    return tuple((name, value, at) for name, value, at, _ in rows)
 
 
 def receiver(name: str) -> Callable[..., None]:

@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from daybook.errors import DaybookError, SourceError
 from daybook.news.models import Feed, Source
@@ -96,6 +97,13 @@ def remove_source(key: str) -> Source:
     Articles already stored stay: they were published, and a reader may have
     them bookmarked; they just stop being linked to the source.
     """
+    source = find_source(key)
+    source.delete()
+    return source
+
+
+def find_source(key: str) -> Source:
+    """A source by its id, its name or one of its feed URLs."""
     source = (
         (Source.objects.filter(pk=int(key)).first() if key.isdigit() else None)
         or Source.objects.filter(name=key).first()
@@ -103,8 +111,40 @@ def remove_source(key: str) -> Source:
     )
     if source is None:
         raise SourceError(f"no source matches {key!r}")
-    source.delete()
     return source
+
+
+@transaction.atomic
+def edit_source(
+    key: str,
+    *,
+    interval: int | bool | None = None,
+    floor: int | bool | None = None,
+    active: bool | None = None,
+    name: str | None = None,
+) -> list[Feed]:
+    """Change how a source's feeds are polled. ``interval`` and ``floor`` are seconds,
+    ``False`` to go back to what the feed's history decides, None to leave as is.
+    The feeds are due at once, so a change shows on the next tick."""
+    source = find_source(key)
+    if name:
+        source.name = name[:200]
+        source.save(update_fields=["name"])
+    feeds = list(source.feeds.all())
+    for feed in feeds:
+        if interval is not None:
+            feed.interval_override = interval or None
+        if floor is not None:
+            feed.floor_override = floor or None
+        if active is not None:
+            feed.active = active
+            if active:
+                feed.disabled_reason = ""
+                feed.consecutive_failures = 0
+                feed.first_failure_at = None
+        feed.next_poll_at = timezone.now()
+        feed.save()
+    return feeds
 
 
 def import_opml(data: bytes) -> tuple[int, int]:

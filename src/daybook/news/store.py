@@ -18,7 +18,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from daybook.news.locks import store_lock
 from daybook.news.models import Article, ArticleLink, DedupeBand, Feed, Source
+from daybook.news.work import Stage
 from daybook.pipeline import dedupe
 from daybook.pipeline.normalise import NormalisedArticle, is_web_url
 from daybook.pipeline.types import RelatedTeaser
@@ -53,6 +55,7 @@ def store_article(
     for attempt in range(3):
         try:
             with transaction.atomic():
+                store_lock()  # near-copies stored at once by two workers must see each other
                 return _store(article, source, feed, input_path, related, extra_urls)
         except IntegrityError:
             if attempt == 2:
@@ -156,6 +159,7 @@ def _order(article: Article) -> tuple[bool, date, bool, datetime, bool, str]:
 def _take_identity(row: Article, earlier: Article) -> None:
     """The same text arrived under an earlier publication: the stored row
     becomes that one (its URL, outlet, headline, time), keeping its id and links."""
+    retitled_from = row.title
     for name in (
         "source",
         "feed",
@@ -170,6 +174,12 @@ def _take_identity(row: Article, earlier: Article) -> None:
         "description",
     ):
         setattr(row, name, getattr(earlier, name))
+    if row.title != retitled_from:
+        # The headline feeds the summary, topics and keyphrases: enrich again, so the
+        # result does not depend on which of the two arrived first.
+        row.enriched = {}
+        row.stage = Stage.ENRICH
+        row.work_due_at = timezone.now()
     row.updated_at = timezone.now()
     row.save()
 
@@ -226,6 +236,8 @@ def _update(row: Article, item: NormalisedArticle) -> Article:
     row.signature = sig.to_bytes()
     row.shingle_count = sig.shingle_count
     row.enriched = {}  # the new text is enriched again; its story stays
+    row.stage = Stage.ENRICH
+    row.work_due_at = timezone.now()
     row.updated_at = timezone.now()
     row.save()
     DedupeBand.objects.filter(article=row).delete()

@@ -5,6 +5,16 @@ the stories active around an article's time, applies the decision in the caller'
 transaction, and keeps the story's derived fields (centroid, entities, publishers,
 first and last seen, title) in step. A wire copy never goes through clustering: it
 joins its original's story.
+
+Placement runs under ``placement_lock`` (see ``news/locks.py``): it reads the
+stories around an article and may create one, and two workers doing that at once
+for two articles of one event would start two stories. Its cost does not grow
+with the collection: candidates come from the time-window index, their members'
+vectors in one query, entity weights from counters kept on ``Entity``.
+
+A story's combined summary is rewritten by its own task (``refresh_due_at``), and
+its language-model summary by another on the ``llm`` queue (``llm_due_at``), so a
+slow provider never holds up placement.
 """
 
 from __future__ import annotations
@@ -17,17 +27,19 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from daybook.ai import cluster
 from daybook.ai.embed import Embedder, EmbedFn, Vectors, from_bytes, to_bytes
-from daybook.ai.llm import LLMClient
 from daybook.ai.summarise import summarise_story
 from daybook.errors import LLMError
+from daybook.news import tally, tasks
 from daybook.news.ask import as_doc, provider
+from daybook.news.locks import placement_lock
 from daybook.news.models import Article, ArticleEntity, Story
+from daybook.news.work import Stage, lease
 
 log = logging.getLogger("daybook.stories")
 
@@ -85,48 +97,49 @@ def _place(article: Article, config: cluster.ClusterConfig) -> Story:
 
 def _entity_weights(article: Article) -> dict[str, float]:
     """Entity name -> weight, rarer names weighing more (an inverse document frequency),
-    so that "Japan" in every Japanese story does not glue unrelated ones together."""
-    mentions = list(
-        ArticleEntity.objects.filter(article=article).values_list("entity_id", "entity__name")
+    so that "Japan" in every Japanese story does not glue unrelated ones together.
+    Both counts are kept as articles are enriched (``Entity.articles`` and the
+    ``originals`` tally), so this is one indexed query, not a count of the collection."""
+    mentions = ArticleEntity.objects.filter(article=article).values_list(
+        "entity__name", "entity__articles"
     )
-    if not mentions:
-        return {}
-    total = Article.objects.filter(copy_of__isnull=True).count() or 1
-    frequency = dict(
-        ArticleEntity.objects.filter(
-            entity_id__in=[entity for entity, _ in mentions], article__copy_of__isnull=True
-        )
-        .values_list("entity_id")
-        .annotate(n=Count("article_id"))
-        .values_list("entity_id", "n")
-    )
-    return {name: math.log(1 + total / (1 + frequency.get(entity, 0))) for entity, name in mentions}
+    total = tally.value(tally.ORIGINALS) or 1
+    return {name: math.log(1 + total / (1 + frequency)) for name, frequency in mentions}
 
 
 def _candidates(
     article: Article, when: datetime, config: cluster.ClusterConfig
 ) -> Iterator[cluster.StoryView]:
     window = config.window
-    stories = Story.objects.filter(
-        merged_into__isnull=True,
-        embedding_model=article.embedding_model,
-        first_seen__lte=when + window,
-        last_seen__gte=when - window,
-    )
-    for story in stories:
-        members = (
-            Article.objects.filter(story=story, copy_of__isnull=True)
-            .exclude(embedding=b"")
-            .order_by("-published_at", "-id")
-            .values_list("embedding", flat=True)[:MEMBERS_COMPARED]
+    stories = list(
+        Story.objects.filter(
+            merged_into__isnull=True,
+            embedding_model=article.embedding_model,
+            last_seen__gte=when - window,
+            first_seen__lte=when + window,
         )
-        rows = [from_bytes(bytes(data)) for data in members]
-        if not rows or not story.centroid:
+        .exclude(centroid=b"")
+        .defer("summary", "generated_summary")
+    )
+    members: dict[int, list[Vectors]] = {}
+    rows = (
+        Article.objects.filter(story__in=[story.pk for story in stories], copy_of__isnull=True)
+        .exclude(embedding=b"")
+        .order_by("-published_at", "-id")
+        .values_list("story_id", "embedding")
+    )
+    for story_id, data in rows:
+        kept = members.setdefault(story_id, [])
+        if len(kept) < MEMBERS_COMPARED:
+            kept.append(from_bytes(bytes(data)))
+    for story in stories:
+        vectors = members.get(story.pk)
+        if not vectors:
             continue
         yield cluster.StoryView(
             id=story.pk,
             centroid=from_bytes(bytes(story.centroid)),
-            members=np.vstack(rows),
+            members=np.vstack(vectors),
             entities=story.entities,
             first_seen=story.first_seen,
             last_seen=story.last_seen,
@@ -176,6 +189,28 @@ def refresh(story: Story) -> None:
     story.save()
 
 
+def schedule_summary(story: Story) -> None:
+    """Have the story's summary rewritten by its task, once however many articles
+    join it before the task runs: a story already due is left as it is."""
+    if Story.objects.filter(pk=story.pk, refresh_due_at__isnull=True).update(
+        refresh_due_at=lease()
+    ):
+        tasks.submit(tasks.refresh_story, story.pk)
+
+
+def place(pk: int, config: cluster.ClusterConfig | None = None) -> Story | None:
+    """Place article ``pk`` in its story if it awaits placement (idempotent)."""
+    with transaction.atomic():
+        placement_lock()
+        article = Article.objects.select_for_update(of=("self",)).filter(pk=pk).first()
+        if article is None or article.stage != Stage.PLACE:
+            return None
+        story = assign(article, config)
+        Article.objects.filter(pk=pk).update(stage=Stage.DONE, work_due_at=None)
+    schedule_summary(story)
+    return story
+
+
 def _title(originals: list[Article], vectors: Vectors) -> str:
     """The headline of the article nearest the story's centre: the most typical one."""
     centre = cluster.centroid(vectors)
@@ -183,29 +218,20 @@ def _title(originals: list[Article], vectors: Vectors) -> str:
     return originals[best].title
 
 
-def summarise_stale(embed: EmbedFn) -> int:
-    """Rewrite the combined summary of every story whose articles changed; and, when
-    an operator set a language model, its written summary from those sentences."""
-    client = provider()
-    done = 0
-    try:
-        for story in Story.objects.filter(summary_stale=True, merged_into__isnull=True):
-            try:
-                _summarise(story, embed, client)
-                done += 1
-            except Exception:  # one story's failure never stops the others
-                log.exception("story summary failed story=%s", story.pk)
-    finally:
-        if client is not None:
-            client.close()
-    return done
-
-
-def _summarise(story: Story, embed: EmbedFn, client: LLMClient | None) -> None:
+def summarise(pk: int, embed: EmbedFn) -> bool:
+    """Rewrite story ``pk``'s combined summary if it is due; when an operator set a
+    language model, schedule its written summary on the ``llm`` queue."""
+    story = Story.objects.filter(pk=pk).first()
+    if story is None or story.refresh_due_at is None:
+        return False
+    # Cleared first: an article joining while this runs schedules a rewrite of its own.
+    Story.objects.filter(pk=pk).update(refresh_due_at=None)
+    if story.merged_into_id is not None:
+        return False
     members = Article.objects.filter(story=story).select_related("source")
     docs = [as_doc(a) for a in members.order_by("published_at", "id")]
     cited = summarise_story(docs, embed) if docs else ()
-    story.summary = [
+    summary = [
         {
             "article": c.article_id,
             "text": c.sentence.text,
@@ -214,19 +240,53 @@ def _summarise(story: Story, embed: EmbedFn, client: LLMClient | None) -> None:
         }
         for c in cited
     ]
-    story.summary_stale = False
-    if client is not None and story.summary:
+    wants_llm = bool(summary) and bool(settings.DAYBOOK_LLM_BASE_URL)
+    Story.objects.filter(pk=pk).update(
+        summary=summary,
+        summary_stale=False,
+        **({"llm_due_at": lease()} if wants_llm else {}),
+    )
+    if wants_llm:
+        tasks.submit(tasks.write_story_summary, pk)
+    return True
+
+
+def write_generated_summary(pk: int, embed: EmbedFn) -> bool:
+    """Have the language model write story ``pk``'s summary from its own sentences."""
+    story = Story.objects.filter(pk=pk, merged_into__isnull=True).first()
+    client = provider()
+    if story is None or client is None:
+        Story.objects.filter(pk=pk).update(llm_due_at=None)
+        return False
+    try:
+        members = Article.objects.filter(story=story).select_related("source")
+        docs = [as_doc(a) for a in members.order_by("published_at", "id")]
+        # The model gets more sentences than the extractive summary shows, all
+        # from the story's own articles, and is told to use only them.
+        grounding = summarise_story(docs, embed, limit=8)
+        text = client.summarise(story.title, [c.sentence.text for c in grounding])
+        Story.objects.filter(pk=pk).update(
+            generated_summary=text, generated_by=client.config.model, llm_due_at=None
+        )
+        return True
+    except LLMError as error:
+        log.warning("language model failed story=%s error=%s", story.pk, error)
+        Story.objects.filter(pk=pk).update(llm_due_at=None)
+        return False
+    finally:
+        client.close()
+
+
+def summarise_due(embed: EmbedFn) -> int:
+    """Rewrite, in this process, every story summary that is due (``daybook enrich``
+    and ``stories rebuild``; the service has tasks for this)."""
+    done = 0
+    for pk in Story.objects.filter(refresh_due_at__isnull=False).values_list("pk", flat=True):
         try:
-            # The model gets more sentences than the extractive summary shows, all
-            # from the story's own articles, and is told to use only them.
-            grounding = summarise_story(docs, embed, limit=8)
-            story.generated_summary = client.summarise(
-                story.title, [c.sentence.text for c in grounding]
-            )
-            story.generated_by = client.config.model
-        except LLMError as error:
-            log.warning("language model failed story=%s error=%s", story.pk, error)
-    story.save()
+            done += summarise(pk, embed)
+        except Exception:  # one story's failure never stops the others
+            log.exception("story summary failed story=%s", pk)
+    return done
 
 
 @dataclass
@@ -243,7 +303,7 @@ def rebuild(
     """Forget every story and place every enriched article again, oldest first.
 
     One transaction per article, like enrichment: a rebuild killed half-way leaves
-    the rest without a story, and ``daybook enrich`` places them."""
+    the rest awaiting placement, and the service (or ``daybook enrich``) places them."""
     with transaction.atomic():
         Article.objects.update(story=None)
         Story.objects.all().delete()
@@ -253,16 +313,17 @@ def rebuild(
         .values_list("id", flat=True)
     )
     stats = RebuildStats(total=len(ids))
-    for pk in ids:
-        try:
-            with transaction.atomic():
-                assign(Article.objects.select_for_update().get(pk=pk))
-            stats.done += 1
-        except Exception:  # one article's failure never stops the rebuild
-            stats.failed += 1
-            log.exception("story placement failed article=%s", pk)
-        if progress:
-            progress(stats)
-    summarise_stale(embedder.embed)
+    Article.objects.filter(pk__in=ids).update(stage=Stage.PLACE)
+    with tasks.in_process(queues=("llm",)):  # summaries once, at the end
+        for pk in ids:
+            try:
+                place(pk)
+                stats.done += 1
+            except Exception:  # one article's failure never stops the rebuild
+                stats.failed += 1
+                log.exception("story placement failed article=%s", pk)
+            if progress:
+                progress(stats)
+        summarise_due(embedder.embed)
     stats.stories = Story.objects.filter(merged_into__isnull=True, article_count__gt=0).count()
     return stats

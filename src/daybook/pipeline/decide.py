@@ -15,6 +15,11 @@ from datetime import datetime, timedelta
 from daybook.pipeline.types import FeedEntry
 
 MAX_BACKOFF = timedelta(hours=24)
+WEEK = 7 * 24 * 3600  # seconds
+# The longest a feed's own asking (ttl, Cache-Control, Expires, Retry-After,
+# Crawl-delay) may stretch its interval: one hostile header must not silence a
+# feed for years.
+MAX_ASKED_FLOOR = WEEK
 # An entry whose page failed this many times is given up on, so a dead link
 # does not cost a fetch on every poll for ever.
 MAX_ENTRY_ATTEMPTS = 5
@@ -78,3 +83,51 @@ def next_poll(
     if retry_after is not None:
         wait = max(wait, timedelta(seconds=retry_after))
     return now + wait + wait * (0.1 * rng.random())
+
+
+def poll_interval(
+    *,
+    entries_last_week: int,
+    minimum: int,
+    maximum: int,
+    asked_floor: int = 0,
+    floor_override: int | None = None,
+    override: int | None = None,
+) -> int:
+    """Seconds between two polls of a healthy feed.
+
+    The interval follows how often the feed publishes, a week divided by its
+    entries of the last week (168 a week: an hour; none: ``maximum``), kept
+    within [``minimum``, ``maximum``], so a busy feed is read while it is news
+    and a quiet one costs a request a day. It is never shorter than what the
+    feed asked (``asked_floor``: the longest of its ttl, Cache-Control max-age,
+    Expires, Retry-After and Crawl-delay, capped at ``MAX_ASKED_FLOOR``), even
+    when that is longer than ``maximum``: the publisher's wish comes first.
+
+    The operator has the last word. ``floor_override`` replaces the floor,
+    both what the feed asked and ``minimum``: it is for a feed the operator
+    owns and wants read more often than it asks (or than other feeds are).
+    ``override`` is a fixed interval that wins over everything. Either is
+    still at least a second.
+    """
+    if override is not None:
+        return max(1, override)
+    minimum = max(1, minimum)
+    maximum = max(minimum, maximum)
+    entries = max(0, entries_last_week)
+    follows = WEEK // entries if entries else maximum
+    if floor_override is not None:
+        return max(1, floor_override, min(follows, maximum))
+    return max(min(max(follows, minimum), maximum), min(asked_floor, MAX_ASKED_FLOOR))
+
+
+def should_disable(first_failure_at: datetime | None, now: datetime, days: float) -> bool:
+    """Whether a feed failing since ``first_failure_at`` should stop being polled.
+
+    Only an unbroken run of failures that has lasted ``days`` counts, so a
+    feed down for a weekend keeps its place while a dead one stops costing a
+    request a day for ever. ``days`` of 0 or less turns the rule off.
+    """
+    if first_failure_at is None or days <= 0:
+        return False
+    return now - first_failure_at >= timedelta(days=days)

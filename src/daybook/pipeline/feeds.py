@@ -40,6 +40,10 @@ from daybook.pipeline.types import FeedEntry, ParsedFeed
 # A date more than this far ahead of now is a publisher's mistake (a swapped
 # day and month, a wrong year); within it, it is clock skew or a time zone slip.
 MAX_FUTURE = timedelta(days=1)
+# The longest a feed's own word (<ttl>, sy:updatePeriod) may quiet it: a longer
+# one is a mistake (minutes taken for seconds) or hostile, and would silence the
+# feed for months.
+MAX_TTL = timedelta(days=7)
 
 # Enough of the start of a document to get past its prolog to the root element.
 _SNIFF_BYTES = 64 * 1024
@@ -68,6 +72,12 @@ _ZONES = {
 }  # fmt: skip
 _ZONE_NAME = re.compile(r"\s([A-Za-z]{3,4})$")
 _IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
+# The syndication module's sy:updatePeriod values, in seconds.
+_UPDATE_PERIODS = {
+    "hourly": 3600, "daily": 86400, "weekly": 7 * 86400, "monthly": 30 * 86400,
+    "yearly": 365 * 86400,
+}  # fmt: skip
+_SMALL_INT = re.compile(r"[0-9]{1,9}")
 
 
 def looks_like_feed(data: bytes, content_type: str | None) -> bool:
@@ -170,12 +180,52 @@ def _parse_xml_feed(
         _xml_entry(entry, url=url, now=now, inherited=feed_authors)
         for entry in _dicts(result.get("entries"))
     )
+    feed_links = _dicts(feed.get("links"))
     return ParsedFeed(
         url=url,
         title=_detail_text(feed.get("title"), feed.get("title_detail")),
         site_url=_http_url(feed.get("link"), url),
         entries=_unique(entries),
+        ttl_seconds=_ttl_seconds(feed),
+        hub=_feed_link(feed_links, "hub", url),
+        self_url=_feed_link(feed_links, "self", url),
     )
+
+
+def _feed_link(links: list[Mapping[str, Any]], rel: str, base: str) -> str | None:
+    """The first http(s) URL of the feed's ``rel`` links (<atom:link> in RSS too)."""
+    return next(
+        (
+            found
+            for link in links
+            if (_str(link.get("rel")) or "").lower() == rel
+            and (found := _http_url(link.get("href"), base))
+        ),
+        None,
+    )
+
+
+def _ttl_seconds(feed: Mapping[str, Any]) -> int | None:
+    """Seconds the feed asks to be left alone between polls, at most ``MAX_TTL``.
+
+    The longer of RSS's ``<ttl>`` (minutes) and the syndication module's
+    period divided by its frequency (updates per period, 1 when missing); None
+    when it asks neither.
+    """
+    asked = []
+    if ttl := _small_int(feed.get("ttl")):
+        asked.append(ttl * 60)
+    if period := _UPDATE_PERIODS.get((_str(feed.get("sy_updateperiod")) or "").strip().lower()):
+        asked.append(period // (_small_int(feed.get("sy_updatefrequency")) or 1))
+    longest = max(asked, default=0)
+    return min(longest, int(MAX_TTL.total_seconds())) if longest > 0 else None
+
+
+def _small_int(value: object) -> int | None:
+    """A count written as plain digits, else None: int() of any string a feed
+    gives could be thousands of digits long."""
+    text = (_str(value) or "").strip()
+    return int(text) if _SMALL_INT.fullmatch(text) else None
 
 
 def _xml_headers(data: bytes, content_type: str | None) -> dict[str, str]:
@@ -359,11 +409,18 @@ def _parse_json_feed(data: bytes, *, url: str, now: datetime) -> ParsedFeed:
     entries = (
         _json_entry(item, url=url, now=now, inherited=feed_authors) for item in _dicts(items)
     )
+    hubs = (
+        hub.get("url")
+        for hub in _dicts(document.get("hubs"))
+        if (_str(hub.get("type")) or "").lower() == "websub"
+    )
     return ParsedFeed(
         url=url,
         title=_plain(document.get("title"), markup=False),
         site_url=_http_url(document.get("home_page_url"), url),
         entries=_unique(entries),
+        hub=next((found for hub in hubs if (found := _http_url(hub, url))), None),
+        self_url=_http_url(document.get("feed_url"), url),
     )
 
 

@@ -10,18 +10,24 @@ Everything fetched is hostile until proven otherwise, so the fetcher:
 - caps connect, read and total time, redirects, and the body size *after*
   decompression, inflating in bounded steps so a compression bomb is refused
   in bounded memory;
-- is polite: per-host concurrency and spacing, robots.txt, Retry-After;
+- is polite: per-host concurrency and spacing (``per_host_delay``, or the
+  robots.txt Crawl-delay when longer), robots.txt, Retry-After. What that
+  takes to remember lives in a ``HostGate`` and a ``RobotsStore``
+  (``pipeline.politeness``): in memory by default, in the database when
+  several processes must be polite together;
 - turns every third-party failure into a ``FetchError`` subclass.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import math
 import random
 import threading
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -59,6 +65,14 @@ from daybook.pipeline.guard import (
     parse_allowed,
     port_of,
 )
+from daybook.pipeline.headers import MAX_DELTA_SECONDS, cache_seconds, delta_seconds, links
+from daybook.pipeline.politeness import (
+    HostGate,
+    LocalHostGate,
+    LocalRobotsStore,
+    RobotsEntry,
+    RobotsStore,
+)
 from daybook.pipeline.types import FetchResult, Validators
 
 log = logging.getLogger("daybook.fetch")
@@ -82,6 +96,8 @@ class FetchConfig:
     per_host_concurrency: int = 2
     per_host_delay: float = 1.0  # min seconds between request starts to one host
     respect_robots: bool = True
+    robots_ttl: float = 86400.0  # how long a robots.txt (or its 4xx absence) is kept
+    robots_error_ttl: float = 3600.0  # ... and an unreachable one: a failure may be brief
     retries: int = 2  # extra attempts for transient errors
     backoff_base: float = 0.5  # exponential backoff with full jitter
     max_retry_after: float = 30.0  # sleep up to this for Retry-After; longer -> RetryLater
@@ -104,6 +120,8 @@ class FetchConfig:
             "retries": self.retries,
             "backoff_base": self.backoff_base,
             "max_retry_after": self.max_retry_after,
+            "robots_ttl": self.robots_ttl,
+            "robots_error_ttl": self.robots_error_ttl,
         }
         for name, value in not_negative.items():
             if value < 0:
@@ -149,18 +167,19 @@ class _TransientStatus(Exception):
 
 
 def _retry_after(value: str | None) -> float | None:
+    """Seconds a Retry-After asks for (delta-seconds or an HTTP date), at most 2^31."""
     if value is None:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if (seconds := delta_seconds(value)) is not None:
+        return seconds
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return min(max(0.0, (when - datetime.now(UTC)).total_seconds()), float(MAX_DELTA_SECONDS))
 
 
 def _sendable(value: str | None) -> TypeGuard[str]:
@@ -180,9 +199,20 @@ def _wrap(exc: Exception, url: str) -> FetchError:
 
 
 class Fetcher:
-    """Fetches URLs safely; one instance is shared by the threads of a service."""
+    """Fetches URLs safely; one instance is shared by the threads of a service.
 
-    def __init__(self, config: FetchConfig | None = None) -> None:
+    ``gate`` and ``robots`` hold the politeness state; by default each fetcher
+    has its own in memory. Processes that fetch from the same hosts pass the
+    shared ones (``daybook.news.politeness``), so the hosts see one crawler.
+    """
+
+    def __init__(
+        self,
+        config: FetchConfig | None = None,
+        *,
+        gate: HostGate | None = None,
+        robots: RobotsStore | None = None,
+    ) -> None:
         self._config = config or FetchConfig()
         self._config.validate()
         self._guard = AddressGuard(self._config.allowed_hosts)
@@ -195,10 +225,9 @@ class Fetcher:
             cookies=no_cookies,
             headers={"User-Agent": self._config.user_agent, "Accept-Encoding": "gzip, deflate, br"},
         )
+        self._gate: HostGate = gate or LocalHostGate()
+        self._robots: RobotsStore = robots or LocalRobotsStore()
         self._lock = threading.Lock()
-        self._slots: dict[str, threading.BoundedSemaphore] = {}
-        self._next_start: dict[str, float] = {}
-        self._robots: dict[str, Protego | None] = {}
         self._robots_locks: dict[str, threading.Lock] = {}
 
     def __enter__(self) -> Fetcher:
@@ -214,6 +243,23 @@ class Fetcher:
 
     def close(self) -> None:
         self._client.close()
+
+    def crawl_delay(self, url: str) -> float | None:
+        """The Crawl-delay, in seconds, that the robots.txt of ``url``'s origin asks of us.
+
+        Read from the robots store only, never fetched: None when robots.txt is
+        not honoured, not stored (yet, or any more), names no delay for us, or
+        ``url`` is not a URL. The value is the one asked, uncapped; spacing
+        requests caps it (``max_retry_after``), a poll interval has caps of its own.
+        """
+        if not self._config.respect_robots:
+            return None
+        try:
+            origin = _origin(httpx.URL(url))
+        except (httpx.InvalidURL, ValueError, UnicodeError):
+            return None
+        entry = self._robots.get(origin)
+        return _crawl_delay(_rules(entry), self._config.user_agent)
 
     def fetch(
         self, url: str, *, validators: Validators | None = None, accept: str | None = None
@@ -304,18 +350,19 @@ class Fetcher:
     ) -> FetchResult | _Redirect:
         deadline.check(url)
         parsed = self._check(url)
-        host_key = f"{parsed.raw_host.decode('ascii')}:{port_of(parsed)}"
-        if robots and parsed.path != "/robots.txt" and not self._robots_allow(parsed, deadline):
-            raise RobotsDisallowed(f"robots.txt of {parsed.host} forbids {url}", url=url)
-        remaining = deadline.remaining()
-        timeout = httpx.Timeout(
-            connect=min(self._config.connect_timeout, remaining),
-            read=min(self._config.read_timeout, remaining),
-            write=min(self._config.read_timeout, remaining),
-            pool=remaining,
+        host_key = _host_key(parsed)
+        delay = self._config.per_host_delay
+        if robots and parsed.path != "/robots.txt":
+            rules = self._robots_rules(parsed, deadline)
+            if rules is not None and not rules.can_fetch(str(parsed), self._config.user_agent):
+                raise RobotsDisallowed(f"robots.txt of {parsed.host} forbids {url}", url=url)
+            # Capped: a hostile robots.txt must not hold a worker for hours per request.
+            asked = _crawl_delay(rules, self._config.user_agent) or 0.0
+            delay = max(delay, min(asked, self._config.max_retry_after))
+        request = self._client.build_request(
+            "GET", parsed, headers=headers, timeout=self._timeout(deadline)
         )
-        request = self._client.build_request("GET", parsed, headers=headers, timeout=timeout)
-        with self._polite(host_key, deadline, url):
+        with self._polite(host_key, delay, deadline, url):
             try:
                 response = self._client.send(request, stream=True)
             except BlockedAddress as exc:  # the backend's check: DNS changed since ours
@@ -325,6 +372,43 @@ class Fetcher:
                 return self._handle(parsed, response, deadline, max_bytes)
             finally:
                 response.close()
+
+    def post_form(self, url: str, data: Mapping[str, str]) -> int:
+        """POST ``data`` as a form to ``url`` (a WebSub hub); the status it answered.
+
+        Through the same address guard, time caps and per-host politeness as
+        ``fetch``, but without robots.txt (a hub is an API, not a page to crawl),
+        without retries (the caller asks again later: a POST is not ours to
+        repeat) and without following redirects: a 3xx comes back as its status,
+        so a POST never goes anywhere the caller did not name. The answer's body
+        is never read, so it needs no cap. Raises a ``FetchError`` subclass when
+        the request cannot be made.
+        """
+        deadline = _Deadline(self._config.total_timeout)
+        try:
+            parsed = self._check(url)
+            request = self._client.build_request(
+                "POST", parsed, data=dict(data), timeout=self._timeout(deadline)
+            )
+            with self._polite(_host_key(parsed), self._config.per_host_delay, deadline, url):
+                response = self._client.send(request, stream=True)
+                response.close()
+        except BlockedAddress as exc:  # the backend's check: DNS changed since ours
+            exc.url = url
+            raise
+        except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError) as exc:
+            raise _wrap(exc, url) from exc
+        return response.status_code
+
+    def _timeout(self, deadline: _Deadline) -> httpx.Timeout:
+        """Each phase's time cap, none beyond what is left of the total."""
+        remaining = deadline.remaining()
+        return httpx.Timeout(
+            connect=min(self._config.connect_timeout, remaining),
+            read=min(self._config.read_timeout, remaining),
+            write=min(self._config.read_timeout, remaining),
+            pool=remaining,
+        )
 
     def _check(self, url: str) -> httpx.URL:
         try:
@@ -353,6 +437,14 @@ class Fetcher:
             last_modified=response.headers.get("last-modified"),
         )
         content_type = response.headers.get("content-type")
+        # A 304 repeats what the server asks of caches, so both are read the same way.
+        cached = cache_seconds(
+            ", ".join(response.headers.get_list("cache-control")) or None,
+            response.headers.get("expires"),
+            response.headers.get("date"),
+            datetime.now(UTC),
+        )
+        linked = links(response.headers.get_list("link"), str(url))
         if status == 304:
             return FetchResult(
                 url=str(url),
@@ -362,6 +454,8 @@ class Fetcher:
                 encoding=None,
                 validators=validators,
                 not_modified=True,
+                cache_seconds=cached,
+                links=linked,
             )
         if not 200 <= status < 300:
             raise HTTPStatusError(f"HTTP {status} from {url}", url=str(url), status=status)
@@ -374,6 +468,8 @@ class Fetcher:
             content=content,
             encoding=decide_encoding(content, content_type),
             validators=validators,
+            cache_seconds=cached,
+            links=linked,
         )
 
     def _read(
@@ -407,62 +503,104 @@ class Fetcher:
         return bytes(body)
 
     @contextmanager
-    def _polite(self, host_key: str, deadline: _Deadline, url: str) -> Iterator[None]:
-        """Hold one of the host's concurrency slots, then wait for its next start time.
+    def _polite(self, host_key: str, delay: float, deadline: _Deadline, url: str) -> Iterator[None]:
+        """Hold one of the host's concurrency slots, its start ``delay`` after the last one."""
+        slot = self._gate.slot(
+            host_key,
+            concurrency=self._config.per_host_concurrency,
+            delay=delay,
+            timeout=max(0.0, deadline.remaining()),
+        )
+        try:
+            with slot:
+                yield
+        except FetchTimeout as exc:  # the gate's own knows no URL
+            exc.url = exc.url or url
+            raise
 
-        The start time is reserved under the lock while the slot is held, so
-        request starts to one host stay ``per_host_delay`` apart whatever the
-        number of threads.
+    def _robots_rules(self, url: httpx.URL, deadline: _Deadline) -> Protego | None:
+        """The parsed robots.txt of ``url``'s origin, or None to allow everything.
+
+        From the store when it has it; otherwise fetched, by one thread of this
+        process at a time (the others wait and then find it stored), and stored.
         """
-        with self._lock:
-            slot = self._slots.setdefault(
-                host_key, threading.BoundedSemaphore(self._config.per_host_concurrency)
-            )
-        if not slot.acquire(timeout=max(0.0, deadline.remaining())):
-            raise FetchTimeout(f"no free connection slot for {host_key} in time", url=url)
-        try:
+        origin = _origin(url)
+        entry = self._robots.get(origin)
+        if entry is None:
             with self._lock:
-                now = time.monotonic()
-                start = max(now, self._next_start.get(host_key, now))
-                self._next_start[host_key] = start + self._config.per_host_delay
-            if start - now >= deadline.remaining():
-                raise FetchTimeout(f"per-host delay for {host_key} passes the deadline", url=url)
-            time.sleep(start - now)
-            yield
-        finally:
-            slot.release()
+                lock = self._robots_locks.setdefault(origin, threading.Lock())
+            if not lock.acquire(timeout=max(0.0, deadline.remaining())):
+                raise FetchTimeout(f"waited too long for robots.txt of {origin}", url=str(url))
+            try:
+                entry = self._robots.get(origin)
+                if entry is None:
+                    entry, ttl = self._load_robots(origin, deadline)
+                    self._robots.put(origin, entry, ttl)
+            finally:
+                lock.release()
+        return _rules(entry)
 
-    def _robots_allow(self, url: httpx.URL, deadline: _Deadline) -> bool:
-        origin = f"{url.scheme}://{url.netloc.decode('ascii')}"
-        with self._lock:
-            lock = self._robots_locks.setdefault(origin, threading.Lock())
-        if not lock.acquire(timeout=max(0.0, deadline.remaining())):
-            raise FetchTimeout(f"waited too long for robots.txt of {origin}", url=str(url))
-        try:
-            if origin not in self._robots:
-                self._robots[origin] = self._load_robots(origin, deadline)
-            rules = self._robots[origin]
-        finally:
-            lock.release()
-        return rules is None or rules.can_fetch(str(url), self._config.user_agent)
+    def _load_robots(self, origin: str, deadline: _Deadline) -> tuple[RobotsEntry, float]:
+        """The robots.txt of ``origin`` and how long to keep it.
 
-    def _load_robots(self, origin: str, deadline: _Deadline) -> Protego | None:
-        """The parsed robots.txt, or None to allow everything (4xx, or unreachable)."""
+        A 4xx means there is none: everything is allowed, for as long as a
+        robots.txt is kept. A 429, a 5xx or a network error mean it could not be
+        read: everything is allowed too, but only for ``robots_error_ttl``, so a
+        brief outage is not taken for the site's answer for a day. A failure
+        that only our own deadline caused is not stored at all.
+        """
         robots_url = f"{origin}/robots.txt"
         limit = min(self._config.max_bytes, _ROBOTS_MAX_BYTES)
         try:
             result = self._follow(
                 robots_url, {"Accept": "text/plain"}, deadline, limit, robots=False
             )
-        except HTTPStatusError as exc:
-            if not 400 <= exc.status < 500:
-                log.warning("robots.txt unavailable", extra={"url": robots_url, "error": str(exc)})
-            return None
         except FetchError as exc:
+            if deadline.remaining() <= 0:
+                raise FetchTimeout(
+                    f"no time left to read robots.txt of {origin}", url=robots_url
+                ) from exc
+            if isinstance(exc, HTTPStatusError) and 400 <= exc.status < 500 and exc.status != 429:
+                return RobotsEntry(None), self._config.robots_ttl
             log.warning("robots.txt unavailable", extra={"url": robots_url, "error": str(exc)})
-            return None
-        try:
-            return Protego.parse(result.text)
-        except Exception as exc:  # a hostile robots.txt must not stop the fetch
-            log.warning("robots.txt unparsable", extra={"url": robots_url, "error": str(exc)})
-            return None
+            return RobotsEntry(None), self._config.robots_error_ttl
+        return RobotsEntry(result.text), self._config.robots_ttl
+
+
+def _host_key(url: httpx.URL) -> str:
+    """The host:port whose politeness (slots, spacing) a request to ``url`` shares."""
+    return f"{url.raw_host.decode('ascii')}:{port_of(url)}"
+
+
+def _origin(url: httpx.URL) -> str:
+    return f"{url.scheme}://{url.netloc.decode('ascii')}"
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_robots(body: str) -> Protego | None:
+    """The parsed rules of a robots.txt body; None (allow everything) if unparsable.
+
+    Cached on the body, since a shared store hands back a new string for every
+    request and parsing half a megabyte each time would cost more than the fetch.
+    """
+    try:
+        return Protego.parse(body)
+    except Exception as exc:  # a hostile robots.txt must not stop the fetch
+        log.warning("robots.txt unparsable", extra={"error": str(exc)})
+        return None
+
+
+def _rules(entry: RobotsEntry | None) -> Protego | None:
+    return None if entry is None or entry.body is None else _parse_robots(entry.body)
+
+
+def _crawl_delay(rules: Protego | None, user_agent: str) -> float | None:
+    if rules is None:
+        return None
+    try:
+        delay = rules.crawl_delay(user_agent)
+    except Exception:  # Protego is third-party code reading hostile text
+        return None
+    if delay is None or not math.isfinite(delay) or delay < 0:
+        return None
+    return float(delay)

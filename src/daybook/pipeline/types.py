@@ -29,10 +29,19 @@ class FetchResult:
     encoding: str | None  # the charset that decodes ``content``; None for binary
     validators: Validators = field(default_factory=Validators)
     not_modified: bool = False  # a 304: ``content`` is empty, reuse what is stored
+    # Seconds the server asked us to cache it (Cache-Control max-age, else
+    # Expires minus Date); None when it did not say.
+    cache_seconds: float | None = None
+    # (rel, absolute http(s) URL) pairs of its Link headers: WebSub's "hub" and "self".
+    links: tuple[tuple[str, str], ...] = ()
 
     @property
     def text(self) -> str:
         return self.content.decode(self.encoding or "utf-8", errors="replace")
+
+    def link(self, rel: str) -> str | None:
+        """The first URL the Link headers give for ``rel`` (lower case), or None."""
+        return next((url for name, url in self.links if name == rel), None)
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,11 @@ class ParsedFeed:
     title: str | None
     site_url: str | None
     entries: tuple[FeedEntry, ...]
+    # Seconds the feed asks to be left alone between polls (RSS <ttl>,
+    # sy:updatePeriod/updateFrequency); None when it does not say.
+    ttl_seconds: int | None = None
+    hub: str | None = None  # its WebSub hub, absolute http(s)
+    self_url: str | None = None  # the URL it says it lives at, absolute http(s)
 
 
 @dataclass(frozen=True)

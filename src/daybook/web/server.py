@@ -5,14 +5,24 @@ tuning, and documented as unfit for use beyond a developer's desk).
 Static files are collected first under hashed names, so whitenoise can send
 them with far-future cache headers. Threads, not extra processes, by default:
 SQLite and the in-memory page cache are shared best within one process.
+
+By default the scheduler and a task worker run beside the site, as ``daybook
+worker`` in a child process (models and the tick stay out of the web process),
+started before gunicorn and stopped after it, so one command gives a site that
+keeps itself current. The child dies with its parent (``news/worker.py``).
 """
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 from typing import Any
 
 from django.core.management import call_command
 from gunicorn.app.base import BaseApplication
+
+from daybook.news.worker import STOP_GRACE, die_with_parent
 
 
 class _Server(BaseApplication):  # type: ignore[misc]
@@ -30,8 +40,32 @@ class _Server(BaseApplication):  # type: ignore[misc]
         return application
 
 
-def serve(host: str, port: int, *, workers: int = 1, threads: int = 8) -> None:
+def serve(
+    host: str, port: int, *, workers: int = 1, threads: int = 8, with_worker: bool = True
+) -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
+    worker = (
+        subprocess.Popen(
+            [sys.executable, "-m", "daybook", "worker"],
+            start_new_session=True,  # Ctrl+C reaches it once, relayed from here
+            preexec_fn=die_with_parent,
+        )
+        if with_worker
+        else None
+    )
+    try:
+        _run(host, port, workers=workers, threads=threads)
+    finally:
+        if worker is not None:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=STOP_GRACE + 5)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+
+
+def _run(host: str, port: int, *, workers: int, threads: int) -> None:
     _Server(
         {
             "bind": f"{host}:{port}",

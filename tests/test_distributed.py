@@ -1,0 +1,324 @@
+"""The distributed mode for real, and the faults it must survive.
+
+PostgreSQL, RQ on Redis, one `daybook serve --no-worker` and two `daybook worker`
+processes ingest the demo corpus from its local servers; the end state must equal a
+single-process `daybook ingest` of the same corpus. Then: workers SIGKILLed in the
+middle of polls and enrichments, Redis stopped and started again, PostgreSQL
+restarted under load; each run ends with nothing lost, nothing twice, and the
+service recovering by itself.
+
+These tests make their own PostgreSQL databases and Redis servers whatever database
+the rest of the suite runs on, so they run once, in the suite's first pass.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from statistics import mean
+from typing import Any
+
+import pytest
+
+from daybook.demo.server import CorpusServer
+from tests.conftest import run_daybook
+from tests.service import daybook, deploy_command, free_port, get_json, service_env, wait_for
+from tests.test_cli import add_all, export, stored
+
+PG = "postgres://postgres@127.0.0.1:5432"
+
+
+@pytest.fixture
+def postgres() -> Iterator[Callable[[], str]]:
+    """Fresh PostgreSQL databases, dropped after the test."""
+    import psycopg
+
+    created: list[str] = []
+
+    def make() -> str:
+        name = f"daybook_dist_{secrets.token_hex(4)}"
+        with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        created.append(name)
+        return f"{PG}/{name}"
+
+    yield make
+    _wait_for_postgres()
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        for name in created:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class RedisServer:
+    """A redis-server of the test's own on a free port, so stopping it harms nothing else."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.port = free_port()
+        self.tmp = tmp
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.process = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.tmp),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        import redis
+
+        wait_for(lambda: redis.Redis(port=self.port).ping(), "redis to start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+            self.process = None
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def shared_redis() -> Iterator[str]:
+    """A database of the machine's Redis (127.0.0.1:6379, started by scripts/test),
+    emptied before and after."""
+    import redis
+
+    number = 1 + secrets.randbelow(15)
+    client = redis.Redis(host="127.0.0.1", port=6379, db=number)
+    client.flushdb()
+    yield f"redis://127.0.0.1:6379/{number}"
+    client.flushdb()
+
+
+def _wait_for_postgres() -> None:
+    wait_for(
+        lambda: (
+            subprocess.run(
+                ["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"], check=False
+            ).returncode
+            == 0
+        ),
+        "PostgreSQL to answer",
+    )
+
+
+def reference(corpus: CorpusServer, database: str) -> list[Any]:
+    """What one `daybook ingest` of the corpus stores."""
+    add_all(corpus, database)
+    result = run_daybook(["ingest", "--quiet"], database=database, allowed=corpus.hosts)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return stored(database)
+
+
+def quiet(database: str, env: dict[str, str], expected: int) -> bool:
+    """The service has stored ``expected`` articles and has nothing left to do."""
+    result = subprocess.run(
+        [sys.executable, "-m", "daybook", "status", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        return False
+    report = json.loads(result.stdout)
+    records = export(database)
+    busy = any(q["waiting"] or q["running"] for q in report["queues"] if q["name"] != "llm")
+    return (
+        len(records) == expected
+        and report["oldest_unprocessed_seconds"] is None
+        and not busy
+        and all(r["story"] is not None for r in records)
+    )
+
+
+def differences(got: list[Any], want: list[Any]) -> list[str]:
+    """Which fields of which articles differ between two ``stored()`` lists."""
+    fields = ("url", "title", "text", "copy of", "enrichment", "quotes", "placed")
+    mine = {row[0]: row for row in got}
+    theirs = {row[0]: row for row in want}
+    found = [f"only here: {url}" for url in sorted(mine.keys() - theirs.keys())]
+    found += [f"missing: {url}" for url in sorted(theirs.keys() - mine.keys())]
+    for url in sorted(mine.keys() & theirs.keys()):
+        for name, a, b in zip(fields, mine[url], theirs[url], strict=True):
+            if name == "enrichment" and a != b:
+                parts = ("summary", "key points", "topics", "keywords")
+                for part, x, y in zip(parts, json.loads(a), json.loads(b), strict=True):
+                    if x != y:
+                        found.append(f"{url} {part}: {x} != {y}")
+            elif a != b:
+                found.append(f"{url} {name}: {str(a)[:300]} != {str(b)[:300]}")
+    return found
+
+
+def b_cubed(corpus: CorpusServer, records: list[dict[str, Any]]) -> float:
+    """Story B-cubed F1 of an export against the corpus's truth events."""
+    truth = json.loads((corpus.corpus / "truth.json").read_text())
+    event = {}
+    for article in truth["articles"]:
+        if article["kind"] == "page":
+            event[corpus.local_url(article["url"])] = article["event"]
+            event[article["url"]] = article["event"]
+    matched = [(r["story"], event.get(r["url"]) or event.get(r["canonical_url"])) for r in records]
+    matched = [(story, ev) for story, ev in matched if ev is not None]
+    precision, recall = [], []
+    for story, ev in matched:
+        same_story = [e for s, e in matched if s == story]
+        same_event = [s for s, e in matched if e == ev]
+        both = sum(1 for s, e in matched if s == story and e == ev)
+        precision.append(both / len(same_story))
+        recall.append(both / len(same_event))
+    p, r = mean(precision), mean(recall)
+    return 2 * p * r / (p + r)
+
+
+def test_two_workers_on_postgres_and_redis_store_what_one_process_stores(
+    corpus, postgres, shared_redis, tmp_path
+):
+    single = postgres()
+    expected = reference(corpus, single)
+    expected_f1 = b_cubed(corpus, export(single))
+
+    db = postgres()
+    add_all(corpus, db)
+    env = service_env(db, corpus.hosts, DAYBOOK_TASKS_URL=shared_redis)
+    port = free_port()
+    with (
+        daybook(deploy_command("serve --no-worker", port), env, tmp_path) as site,
+        daybook(deploy_command("worker", 0), env, tmp_path) as first,
+        daybook(deploy_command("worker", 0), env, tmp_path) as second,
+    ):
+        wait_for(lambda: quiet(db, env, len(expected)), "the workers to finish the corpus", first)
+        seen = get_json(f"http://127.0.0.1:{port}/healthz")
+        assert seen["ok"], seen
+        names = {
+            w["name"]
+            for w in json.loads(
+                subprocess.run(
+                    [sys.executable, "-m", "daybook", "status", "--json"],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout
+            )["workers"]
+        }
+        assert len(names) == 2, names
+        for process in (first, second, site):
+            assert process.stop() == 0, process.output()
+            assert "Traceback" not in process.output(), process.output()
+    assert not differences(stored(db), expected)
+    assert abs(b_cubed(corpus, export(db)) - expected_f1) <= 0.02
+
+
+def _child_pids(env: dict[str, str]) -> list[int]:
+    result = subprocess.run(
+        [sys.executable, "-m", "daybook", "status", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        return []
+    return [w["pid"] for w in json.loads(result.stdout)["workers"]]
+
+
+@pytest.mark.django_db  # runs on SQLite and again on PostgreSQL
+def test_sigkilled_workers_lose_nothing_and_do_nothing_twice(corpus, new_database, tmp_path):
+    """On the suite's database and the database queue: the process running tasks is
+    killed with SIGKILL again and again, in polls, page fetches and enrichments; its
+    supervisor starts another, leases run out, and the end state is the reference."""
+    single = new_database()
+    expected = reference(corpus, single)
+
+    db = new_database()
+    add_all(corpus, db)
+    env = service_env(db, corpus.hosts, DAYBOOK_LEASE_SECONDS="4")
+    with daybook(["worker", "--concurrency", "1"], env, tmp_path) as worker:
+        for delay in (1.5, 3.0, 4.5, 6.0):
+            pids = wait_for(lambda: _child_pids(env), "a worker heartbeat", worker)
+            time.sleep(delay)
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: quiet(db, env, len(expected)), "the restarted worker to finish", worker)
+        assert worker.stop() == 0, worker.output()
+    assert not differences(stored(db), expected)
+
+
+def test_redis_stopped_then_started_again_the_service_recovers(
+    corpus, postgres, redis_server, tmp_path
+):
+    """Redis keeps nothing on disk here: when it comes back, every queued task is gone.
+    The work is not: its leases run out and the tick hands it out again."""
+    single = postgres()
+    expected = reference(corpus, single)
+
+    db = postgres()
+    add_all(corpus, db)
+    env = service_env(
+        db, corpus.hosts, DAYBOOK_TASKS_URL=redis_server.url, DAYBOOK_LEASE_SECONDS="4"
+    )
+    with daybook(["worker", "--concurrency", "2"], env, tmp_path) as worker:
+        wait_for(lambda: len(export(db)) > 5, "some articles", worker)
+        redis_server.stop()
+        time.sleep(3)
+        redis_server.start()
+        wait_for(lambda: quiet(db, env, len(expected)), "the workers to recover and finish", worker)
+        assert worker.stop() == 0, worker.output()
+    assert not differences(stored(db), expected)
+
+
+def test_postgres_restarted_under_load_the_service_recovers(corpus, postgres, tmp_path):
+    single = postgres()
+    expected = reference(corpus, single)
+
+    db = postgres()
+    add_all(corpus, db)
+    env = service_env(db, corpus.hosts, DAYBOOK_LEASE_SECONDS="4")
+    cluster = subprocess.run(
+        ["ls", "/etc/postgresql"], capture_output=True, text=True, check=True
+    ).stdout.split()[0]
+    with daybook(["worker", "--concurrency", "2"], env, tmp_path) as worker:
+        wait_for(lambda: len(export(db)) > 5, "some articles", worker)
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart"], check=True
+        )
+        _wait_for_postgres()
+        wait_for(
+            lambda: quiet(db, env, len(expected)), "the workers to reconnect and finish", worker
+        )
+        assert worker.stop() == 0, worker.output()
+    assert not differences(stored(db), expected)
