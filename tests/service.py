@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -46,9 +47,12 @@ def deploy_command(starts: str, port: int) -> list[str]:
 
 
 def service_env(database: str, allowed: list[str], **extra: str) -> dict[str, str]:
-    """The environment of a daybook process polling fast, as tests need."""
+    """The environment of daybook processes polling fast, as tests need. They share a
+    data directory of their own: `daybook serve` collects static files into it, which
+    must not change how the suite's own process serves them."""
     env = dict(os.environ)
     env.update(
+        DAYBOOK_DATA_DIR=tempfile.mkdtemp(prefix="daybook-service-"),
         DATABASE_URL=database,
         DAYBOOK_ALLOWED_HOSTS=",".join(allowed),
         DAYBOOK_HOST_DELAY="0",

@@ -242,3 +242,49 @@ def test_local_files_are_ingested_and_exported_with_their_path(corpus, new_datab
     assert {r["input"] for r in exported} == {str(p) for p in captures}
     again = run_daybook(["ingest", "--quiet", *map(str, captures)], database=db)
     assert " 0 new" in again.stdout
+
+
+def test_sources_edit_sets_polling_and_status_reports_it(corpus, new_database):
+    db = new_database()
+    site = corpus.sites[0]
+    assert (
+        run_daybook(
+            ["sources", "add", site.local + "/", "--name", "Edited"],
+            database=db,
+            allowed=corpus.hosts,
+        ).returncode
+        == 0
+    )
+    fixed = run_daybook(
+        ["sources", "edit", "Edited", "--interval", "900", "--floor", "60"], database=db
+    )
+    assert fixed.returncode == 0, fixed.stderr
+    assert "interval fixed 15m, floor 1m, active" in fixed.stdout
+    [row] = [
+        json.loads(line)
+        for line in run_daybook(["sources", "list", "--json"], database=db).stdout.splitlines()
+    ]
+    assert (
+        row["interval"] == 900 and row["interval_override"] == 900 and row["floor_override"] == 60
+    )
+    off = run_daybook(["sources", "edit", "Edited", "--disable", "--interval", "auto"], database=db)
+    assert "interval auto" in off.stdout and "disabled" in off.stdout
+    [row] = [
+        json.loads(line)
+        for line in run_daybook(["sources", "list", "--json"], database=db).stdout.splitlines()
+    ]
+    assert not row["active"] and row["next_poll"] is None and row["interval_override"] is None
+    bad = run_daybook(["sources", "edit", "Edited", "--interval", "soon"], database=db)
+    assert bad.returncode == 2 and "neither a positive number of seconds nor 'auto'" in bad.stderr
+    missing = run_daybook(["sources", "edit", "Nobody", "--disable"], database=db)
+    assert missing.returncode == 1 and "no source matches" in missing.stderr
+
+    report = json.loads(run_daybook(["status", "--json"], database=db).stdout)
+    assert report["backend"] == "database"
+    assert report["feeds"] == {"active": 0, "disabled": 1, "due": 0, "overdue": 0}
+    assert report["workers"] == [] and report["last_tick"] is None
+    text = run_daybook(["status"], database=db)
+    assert "feeds: 0 active, 1 disabled" in text.stdout
+
+    wrong = run_daybook(["worker", "--queues", "feeds,nonsense"], database=db)
+    assert wrong.returncode == 2 and "unknown queue(s) nonsense" in wrong.stderr

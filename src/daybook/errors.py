@@ -18,6 +18,7 @@ Every error a stage raises on purpose is a ``DaybookError``. Third-party errors
     ├── SourceError           a source cannot be added (no feed found, bad URL)
     ├── ConfigError           a setting has an invalid value
     ├── WebSubError           a hub's verification or push we refuse
+    ├── WorkerLost            a queued task's worker stopped without finishing it
     └── LLMError              the optional language model gave no usable answer
 """
 
@@ -91,6 +92,11 @@ class ConfigError(DaybookError):
 class WebSubError(DaybookError):
     """A WebSub hub's request we refuse: a verification that does not match what
     we asked for, or a push whose signature is missing, malformed or wrong."""
+
+
+class WorkerLost(DaybookError):
+    """Recorded (never raised) on a database-queue task whose worker was killed or lost
+    the database mid-task; the work itself comes back through its lease."""
 
 
 class LLMError(DaybookError):

@@ -83,6 +83,7 @@ class _Computed:
     """What the slow stages made of one snapshot of an article."""
 
     text_hash: str
+    title: str
     embedding: bytes | None
     summary: list[dict[str, Any]] | None
     key_points: list[dict[str, Any]] | None
@@ -111,7 +112,11 @@ class Enricher:
         with transaction.atomic():
             placement_lock()
             row = Article.objects.select_for_update(of=("self",)).filter(pk=pk).first()
-            if row is None or row.text_hash != computed.text_hash or row.stage != Stage.ENRICH:
+            if (
+                row is None
+                or (row.text_hash, row.title) != (computed.text_hash, computed.title)
+                or row.stage != Stage.ENRICH
+            ):
                 return False  # changed meanwhile: the change scheduled its own enrichment
             row.source = article.source
             reembedded = self._save(row, computed)
@@ -195,7 +200,9 @@ class Enricher:
             or done.get("quotes") != self.current["quotes"]
         ):
             mentions = entities.find_mentions(text)
-        return _Computed(article.text_hash, embedding, summary, key_points, mentions, text)
+        return _Computed(
+            article.text_hash, article.title, embedding, summary, key_points, mentions, text
+        )
 
     # -- the shared part: under the placement lock -----------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 
@@ -83,7 +84,6 @@ def forget_lost(alive: set[str], *, started_before: datetime) -> int:
     only keeps the queue's own record true. RQ keeps such records itself."""
     if uses_redis():
         return 0
-    from django.utils import timezone
     from django_tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
@@ -94,11 +94,20 @@ def forget_lost(alive: set[str], *, started_before: datetime) -> int:
         ).values_list("pk", "worker_ids")
         if not workers or workers[-1] not in alive
     ]
-    return DBTaskResult.objects.filter(pk__in=lost, status=TaskResultStatus.RUNNING).update(
+    return _fail(lost, "the worker running this task stopped without finishing it")
+
+
+def _fail(pks: list[Any], why: str) -> int:
+    """Record database-queue tasks as failed because their worker lost them."""
+    from django.utils import timezone
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(pk__in=pks, status=TaskResultStatus.RUNNING).update(
         status=TaskResultStatus.FAILED,
         finished_at=timezone.now(),
         exception_class_path="daybook.errors.WorkerLost",
-        traceback="the worker running this task stopped without finishing it",
+        traceback=why,
     )
 
 
@@ -124,7 +133,6 @@ def release_own(worker_id: str) -> int:
     database: it is alive, so ``forget_lost`` would never count them as lost."""
     if uses_redis():
         return 0
-    from django.utils import timezone
     from django_tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
@@ -135,9 +143,4 @@ def release_own(worker_id: str) -> int:
         )
         if workers and workers[-1] == worker_id
     ]
-    return DBTaskResult.objects.filter(pk__in=mine, status=TaskResultStatus.RUNNING).update(
-        status=TaskResultStatus.FAILED,
-        finished_at=timezone.now(),
-        exception_class_path="daybook.errors.WorkerLost",
-        traceback="the worker lost its database connection while running this task",
-    )
+    return _fail(mine, "the worker lost its database connection while running this task")

@@ -34,6 +34,12 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 INPROCESS = "inprocess"
+
+PRIORITY = {"stories": 30, "enrich": 20, "mail": 10, "llm": 0, "pages": -10, "feeds": -20}
+"""Work nearer the reader first: a poll queues every page of its feed at once, and
+without this an article would wait for all of them before its enrichment could
+start. The database queue takes tasks by priority; RQ workers listen to their
+queues in this order (``news/worker.py``)."""
 _in_process: contextvars.ContextVar[tuple[bool, frozenset[str] | None]] = contextvars.ContextVar(
     "in_process", default=(False, None)
 )
@@ -70,7 +76,10 @@ def submit(work: Task[P, T], *args: P.args, **kwargs: P.kwargs) -> None:
 
     def enqueue() -> None:
         try:
-            work.enqueue(*args, **kwargs)
+            chosen = work
+            if work.get_backend().supports_priority:
+                chosen = work.using(priority=PRIORITY.get(work.queue_name, 0))
+            chosen.enqueue(*args, **kwargs)
         except Exception as error:  # the broker's failure must not undo committed work
             log.warning("task not queued task=%s error=%s", work.name, error)
 

@@ -166,6 +166,8 @@ def _run_rq(queues: list[str], name: str) -> None:
     from redis.exceptions import RedisError
     from rq import SimpleWorker
 
+    from daybook.news.tasks import PRIORITY
+
     class Worker(SimpleWorker):
         """Stops on SIGTERM only: SIGINT is the parent's to relay."""
 
@@ -177,7 +179,7 @@ def _run_rq(queues: list[str], name: str) -> None:
     while not stopped:
         try:
             worker = django_rq.get_worker(
-                *queues,
+                *sorted(queues, key=lambda q: -PRIORITY.get(q, 0)),  # nearer the reader first
                 job_class="django_tasks_rq.backend.Job",
                 worker_class=Worker,  # type: ignore[arg-type]
                 name=name,
