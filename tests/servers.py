@@ -11,7 +11,8 @@
 A route is a reply ``(status, headers, body)``, a callable taking the
 ``Request`` and returning a reply, or a ``Raw`` behaviour that writes the
 response bytes itself at its own pace (``drip``, ``endless``, ``gzip_bomb``,
-``stall``, ``claims_length``). ``serve`` also takes one callable for every path.
+``stall``, ``claims_length``). ``serve`` also takes one callable for every path;
+``Overlap`` is one that records how many requests it held at once.
 GET and POST are served alike; a POST's body is kept in its ``Request``.
 Unknown paths get a 404. Every raw behaviour stops by itself after ``limit``
 seconds, when the client goes away, or when the server stops.
@@ -117,6 +118,26 @@ def stall(limit: float = 30.0) -> Raw:
             channel.wait(limit)
 
     return Raw(write)
+
+
+class Overlap:
+    """A route that holds each request ``seconds`` and records the most it ever held
+    at once: how a test sees whether a concurrency limit held."""
+
+    def __init__(self, reply: Reply, seconds: float) -> None:
+        self.reply, self.seconds = reply, seconds
+        self.most = 0
+        self._in_flight = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, request: Request) -> Reply:
+        with self._lock:
+            self._in_flight += 1
+            self.most = max(self.most, self._in_flight)
+        time.sleep(self.seconds)  # long enough for requests to overlap if a gate let them
+        with self._lock:
+            self._in_flight -= 1
+        return self.reply
 
 
 def claims_length(length: int, limit: float = 30.0) -> Raw:

@@ -239,10 +239,14 @@ def test_two_workers_on_postgres_and_redis_store_what_one_process_stores(
         wait_for(lambda: quiet(db, env, len(expected)), "the workers to finish the corpus", first)
         seen = get_json(f"http://127.0.0.1:{port}/healthz")
         assert seen["ok"], seen
-        names = {w["name"] for w in (status(env) or {"workers": []})["workers"]}
         command = deploy_command("worker", 0)
         per_process = int(command[command.index("--concurrency") + 1])
-        assert len(names) == 2 * per_process, names  # every worker of both processes
+
+        def every_worker_seen() -> bool:  # a slow-starting process may miss the corpus
+            report = status(env) or {"workers": []}
+            return len({w["name"] for w in report["workers"]}) == 2 * per_process
+
+        wait_for(every_worker_seen, "every worker of both processes to report", second)
         for process in (first, second, site):
             assert process.stop() == 0, process.output()
             assert "Traceback" not in process.output(), process.output()

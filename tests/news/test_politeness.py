@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -22,7 +21,7 @@ from daybook.news.models import HostSlot, HostState, RobotsRecord
 from daybook.news.politeness import DatabaseHostGate, DatabaseRobotsStore
 from daybook.pipeline.fetch import FetchConfig, Fetcher
 from daybook.pipeline.politeness import RobotsEntry
-from tests.servers import Reply, Request, Server, serve
+from tests.servers import Overlap, Server, serve
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 ROBOTS = "User-agent: *\nDisallow: /private\nCrawl-delay: 7\n"
@@ -114,20 +113,7 @@ def test_two_processes_never_run_more_than_the_host_concurrency_at_once(
     With a delay, every thread also races to reserve the host's start times.
     """
     env = migrated(new_database())
-    in_flight = 0
-    most = 0
-    lock = threading.Lock()
-
-    def slow(request: Request) -> Reply:
-        nonlocal in_flight, most
-        with lock:
-            in_flight += 1
-            most = max(most, in_flight)
-        time.sleep(0.1)  # long enough for requests to overlap if the gate let them
-        with lock:
-            in_flight -= 1
-        return (200, HTML, "ok")
-
+    slow = Overlap((200, HTML, "ok"), 0.1)
     with serve({"/": slow}) as server:
         args = [server.url("/"), server.host_port, "8", str(delay)]
         workers = [
@@ -160,7 +146,7 @@ def test_two_processes_never_run_more_than_the_host_concurrency_at_once(
         assert worker.returncode == 0, err
         assert out.split() == ["ok"] * 8
     assert requests == 16
-    assert most <= 2
+    assert slow.most <= 2
 
 
 @pytest.mark.django_db(transaction=True)

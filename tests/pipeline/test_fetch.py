@@ -43,6 +43,7 @@ from daybook.pipeline.guard import AddressGuard, GuardedBackend
 from daybook.pipeline.politeness import LocalHostGate, LocalRobotsStore
 from daybook.pipeline.types import FetchResult, Validators
 from tests.servers import (
+    Overlap,
     Raw,
     Reply,
     Request,
@@ -681,26 +682,13 @@ def test_request_starts_to_one_host_are_spaced_by_the_delay() -> None:
 
 
 def test_concurrency_per_host_is_capped() -> None:
-    in_flight = 0
-    most = 0
-    lock = threading.Lock()
-
-    def slow(request: Request) -> Reply:
-        nonlocal in_flight, most
-        with lock:
-            in_flight += 1
-            most = max(most, in_flight)
-        time.sleep(0.2)
-        with lock:
-            in_flight -= 1
-        return (200, HTML, "ok")
-
+    slow = Overlap((200, HTML, "ok"), 0.2)
     with serve({"/": slow}) as server:
         config = config_for(server, per_host_concurrency=1, respect_robots=False)
         with Fetcher(config) as fetcher, ThreadPoolExecutor(3) as pool:
             results = list(pool.map(lambda _: fetcher.fetch(server.url("/")), range(3)))
     assert [result.text for result in results] == ["ok"] * 3
-    assert most == 1
+    assert slow.most == 1
 
 
 def test_one_fetcher_serves_many_threads() -> None:

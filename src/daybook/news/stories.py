@@ -121,25 +121,27 @@ def _candidates(
         .exclude(centroid=b"")
         .defer("summary", "generated_summary")
     )
-    members: dict[int, list[Vectors]] = {}
+    # Copies are left out and members sorted here, not in SQL: either condition in the
+    # query leads SQLite (no statistics) to walk an index over every original in the
+    # collection instead of the story index to the few candidates' members.
+    members: dict[int, list[tuple[bool, datetime | None, int, bytes]]] = {}
     rows = (
-        Article.objects.filter(story__in=[story.pk for story in stories], copy_of__isnull=True)
+        Article.objects.filter(story__in=[story.pk for story in stories])
         .exclude(embedding=b"")
-        .order_by("-published_at", "-id")
-        .values_list("story_id", "embedding")
+        .values_list("story_id", "copy_of_id", "published_at", "id", "embedding")
     )
-    for story_id, data in rows:
-        kept = members.setdefault(story_id, [])
-        if len(kept) < MEMBERS_COMPARED:
-            kept.append(from_bytes(bytes(data)))
+    for story_id, copy_of, published_at, pk, data in rows:
+        if copy_of is None:
+            kept = (published_at is not None, published_at, pk, data)
+            members.setdefault(story_id, []).append(kept)
     for story in stories:
-        vectors = members.get(story.pk)
-        if not vectors:
+        newest = sorted(members.get(story.pk, ()), reverse=True)[:MEMBERS_COMPARED]
+        if not newest:
             continue
         yield cluster.StoryView(
             id=story.pk,
             centroid=from_bytes(bytes(story.centroid)),
-            members=np.vstack(vectors),
+            members=np.vstack([from_bytes(bytes(member[3])) for member in newest]),
             entities=story.entities,
             first_seen=story.first_seen,
             last_seen=story.last_seen,
