@@ -70,18 +70,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(BENCH), str(BENCH.parent)]
 
 from service_corpus import Served, make_corpus, served  # noqa: E402
-from web import (  # noqa: E402
-    _COUNT,
-    _NON_2XX,
-    _PERCENTILE,
-    _RATE,
-    _SOCKET,
-    _UNIT_MS,
-    LUA,
-    STATIC,
-    _expect_ok,
-    _get,
-)
+from web import LUA, STATIC, expect_ok, get_status, read_wrk  # noqa: E402
 
 from tests.service import Process, daybook, free_port  # noqa: E402
 
@@ -595,7 +584,7 @@ def _server(env: dict[str, str], log_dir: Path) -> Iterator[tuple[str, Process]]
 
 def _answers(base: str) -> bool:
     try:
-        return _get(base, STATIC) == 200
+        return get_status(base, STATIC) == 200
     except OSError:
         return False
 
@@ -661,7 +650,7 @@ def measure(
     """A warm-up, then the measured wrk run; with ``database``, also how many articles
     were stored meanwhile."""
     for path in page.paths[:1] if mode == "cached" else page.paths[:3]:
-        _expect_ok(base, path)
+        expect_ok(base, path)
     url, script = f"http://{base}{page.paths[0]}", None
     if mode == "uncached":
         script = workdir / f"paths-{page.name}.txt"
@@ -684,17 +673,8 @@ def wrk(url: str, seconds: int, unique: list[str] | None) -> Load:
     """One wrk run as bench/web.py drives it; errors are counted, not fatal."""
     command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "--timeout", "30s"]
     command += ["-s", str(LUA), url, "--", *unique] if unique else [url]
-    output = run(command, dict(os.environ), " ".join(command))
-    rate, count = _RATE.search(output), _COUNT.search(output)
-    percentiles = {p: float(v) * _UNIT_MS[unit] for p, v, unit in _PERCENTILE.findall(output)}
-    if rate is None or count is None or set(percentiles) != {"50", "99"}:
-        raise SystemExit(f"could not read wrk's output:\n{output}")
-    non_2xx, sockets = _NON_2XX.search(output), _SOCKET.search(output)
-    errors = int(non_2xx.group(1)) if non_2xx else 0
-    errors += sum(int(n) for n in sockets.groups()) if sockets else 0
-    return Load(
-        float(rate.group(1)), percentiles["50"], percentiles["99"], int(count.group(1)), errors
-    )
+    figures = read_wrk(run(command, dict(os.environ), " ".join(command)), " ".join(command))
+    return Load(figures.rate, figures.p50_ms, figures.p99_ms, figures.requests, figures.errors)
 
 
 def _print_pages(loads: dict[str, dict[tuple[str, str], Load]]) -> None:

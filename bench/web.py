@@ -60,6 +60,8 @@ class Figures:
     p50_ms: float
     p99_ms: float
     requests: int
+    errors: int = 0
+    """Error responses (non-2xx or 3xx) and socket errors, timeouts included."""
 
 
 def main() -> None:
@@ -88,7 +90,7 @@ def _run(args: argparse.Namespace, workdir: Path) -> None:
         start = time.perf_counter()
         for target in targets:
             for path in target.paths:
-                _expect_ok(base, path)
+                expect_ok(base, path)
         print(f"every page answered 200 once ({time.perf_counter() - start:.1f} s)")
         for target in targets:
             for mode in target.modes:
@@ -177,7 +179,7 @@ class Server:
             if self.process.poll() is not None:
                 self._fail(f"daybook serve exited with {self.process.returncode}")
             try:
-                if _get(base, STATIC) == 200:
+                if get_status(base, STATIC) == 200:
                     return base
             except OSError:
                 pass
@@ -212,7 +214,7 @@ class Server:
         raise SystemExit(f"{message}\n{self._log_tail()}")
 
 
-def _get(base: str, path: str) -> int:
+def get_status(base: str, path: str) -> int:
     host, port = base.split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=60)
     try:
@@ -224,9 +226,9 @@ def _get(base: str, path: str) -> int:
         connection.close()
 
 
-def _expect_ok(base: str, path: str) -> None:
+def expect_ok(base: str, path: str) -> None:
     """wrk counts a redirect as success; a benchmark of redirects would measure nothing."""
-    status = _get(base, path)
+    status = get_status(base, path)
     if status != 200:
         raise SystemExit(f"GET {path} answered {status}, not 200")
 
@@ -242,9 +244,9 @@ def _measure(
         paths = workdir / f"paths-{target.name}.txt"
         paths.write_text("\n".join(target.paths) + "\n")
         url = f"http://{base}"
-    _expect_ok(base, STATIC)
+    expect_ok(base, STATIC)
     _wrk(args, url, args.warmup, [str(paths), "warm"] if paths else None)
-    _expect_ok(base, STATIC)
+    expect_ok(base, STATIC)
     figures = _wrk(args, url, args.duration, [str(paths), "run"] if paths else None)
     if figures is None:
         raise SystemExit(f"no request to {url} completed in {args.duration} s")
@@ -275,25 +277,29 @@ _NON_2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
 _UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
-def _parse(output: str, command: str) -> Figures | None:
-    errors = _NON_2XX.search(output)
-    sockets = _SOCKET.search(output)
-    if errors and int(errors.group(1)):
-        raise SystemExit(f"{command}: {errors.group(1)} error responses\n{output}")
-    if sockets and any(int(n) for n in sockets.groups()):
-        raise SystemExit(f"{command}: {sockets.group(0)}\n{output}")
+def read_wrk(output: str, command: str) -> Figures:
+    """The figures of one ``wrk --latency`` run (bench/service.py reads them too)."""
     rate, count = _RATE.search(output), _COUNT.search(output)
     percentiles = {p: float(v) * _UNIT_MS[unit] for p, v, unit in _PERCENTILE.findall(output)}
     if rate is None or count is None or set(percentiles) != {"50", "99"}:
         raise SystemExit(f"{command}: could not read wrk's output\n{output}")
-    if int(count.group(1)) == 0:
-        return None
+    non_2xx, sockets = _NON_2XX.search(output), _SOCKET.search(output)
+    errors = int(non_2xx.group(1)) if non_2xx else 0
+    errors += sum(int(n) for n in sockets.groups()) if sockets else 0
     return Figures(
         rate=float(rate.group(1)),
         p50_ms=percentiles["50"],
         p99_ms=percentiles["99"],
         requests=int(count.group(1)),
+        errors=errors,
     )
+
+
+def _parse(output: str, command: str) -> Figures | None:
+    figures = read_wrk(output, command)
+    if figures.errors:
+        raise SystemExit(f"{command}: {figures.errors} error responses or socket errors\n{output}")
+    return figures if figures.requests else None
 
 
 def _table(rows: list[tuple[str, str, Figures]]) -> str:

@@ -3,6 +3,7 @@ processes on free ports, and a feed server whose feed grows while they run."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -123,8 +124,11 @@ def get_json(url: str) -> Any:
     return json.loads(body)
 
 
-def wait_for(check: Callable[[], Any], what: str, process: Process | None = None) -> Any:
-    """Call ``check`` until it returns something true; fail after ``WAIT`` seconds."""
+def wait_for(
+    check: Callable[[], Any], what: str, process: Process | None = None, every: float = 0.3
+) -> Any:
+    """Call ``check`` every ``every`` seconds until it returns something true; fail
+    after ``WAIT`` seconds."""
     end = time.monotonic() + WAIT
     last: Any = None
     while time.monotonic() < end:
@@ -138,9 +142,71 @@ def wait_for(check: Callable[[], Any], what: str, process: Process | None = None
             raise AssertionError(
                 f"{process.args} exited while waiting for {what}:\n{process.output()}"
             )
-        time.sleep(0.3)
+        time.sleep(every)
     log = process.output() if process else ""
     raise AssertionError(f"gave up waiting for {what} (last: {last!r})\n{log}")
+
+
+class Peek:
+    """Raw read-only SQL on a running service's database, outside Django: cheap
+    enough to look every few milliseconds, so a test can act at the moment a row
+    shows something (a task running, an article enriched). A database that is away
+    reads as no rows."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._connection: Any = None
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        try:
+            if self._connection is None:
+                self._connection = self._connect()
+            return list(self._connection.execute(sql).fetchall())
+        except Exception:  # sqlite3.Error or psycopg.Error: away, locked or restarting
+            self.close()
+            return []
+
+    def count(self, sql: str) -> int:
+        found = self.rows(sql)
+        return int(found[0][0]) if found else 0
+
+    def running(self, task: str) -> list[int]:
+        """Process ids of the workers running ``task`` (a function of news/tasks.py)
+        on the database queue, found through their heartbeats."""
+        pids = dict(self.rows("SELECT name, pid FROM news_heartbeat"))
+        running = self.rows(
+            "SELECT task_path, worker_ids FROM django_tasks_database_dbtaskresult "
+            "WHERE status = 'RUNNING'"
+        )
+        return [
+            pids[worker]
+            for path, workers in running
+            if path.endswith(f".{task}")
+            for worker in (json.loads(workers) if isinstance(workers, str) else workers)
+            if worker in pids
+        ]
+
+    def _connect(self) -> Any:
+        if self.url.startswith("sqlite:///"):
+            import sqlite3
+
+            path = self.url.removeprefix("sqlite:///")
+            return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1.0)
+        import psycopg
+
+        return psycopg.connect(self.url, autocommit=True, connect_timeout=2)
+
+    def __enter__(self) -> Peek:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(Exception):
+                self._connection.close()
+        self._connection = None
 
 
 @dataclass

@@ -7,11 +7,12 @@ import json
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
+from daybook.demo.server import load_truth
 from tests.conftest import daybook_env, run_daybook
+from tests.service import Peek, wait_for
 
 pytestmark = pytest.mark.django_db  # runs on SQLite and again on PostgreSQL
 
@@ -111,16 +112,33 @@ def test_sigkill_at_any_moment_then_rerun_stores_exactly_what_one_run_stores(cor
     db = new_database()
     add_all(corpus, db)
     env = daybook_env(db, corpus.hosts)
-    for delay in (0.5, 1.0, 1.5, 2.5, 4.0):
-        process = subprocess.Popen(
-            [sys.executable, "-m", "daybook", "ingest", "--quiet", "--all"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+    # Each run is killed the moment the database shows it one step further on.
+    moments = [
+        ("a feed polled", "SELECT count(*) FROM news_entry"),
+        ("a page stored", "SELECT count(*) FROM news_article"),
+        ("an article enriched", "SELECT count(*) FROM news_article WHERE stage <> 'enrich'"),
+        ("an article placed", "SELECT count(*) FROM news_article WHERE story_id IS NOT NULL"),
+        ("a story made", "SELECT count(*) FROM news_story"),
+    ]
+    with Peek(db) as peek:
+        for what, sql in moments:
+            before = peek.count(sql)
+            process = subprocess.Popen(
+                [sys.executable, "-m", "daybook", "ingest", "--quiet", "--all"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            try:
+
+                def moved(sql: str = sql, before: int = before, run=process) -> bool:
+                    return peek.count(sql) > before or run.poll() is not None
+
+                wait_for(moved, what, every=0.01)
+                assert process.poll() is None, f"the run ended before {what}"
+            finally:
+                process.send_signal(signal.SIGKILL)
+                process.wait()
     final = run_daybook(["ingest", "--quiet", "--all"], database=db, allowed=corpus.hosts)
     assert final.returncode in (0, 1), final.stderr
     assert stored(db) == expected
@@ -240,6 +258,12 @@ def test_local_files_are_ingested_and_exported_with_their_path(corpus, new_datab
         for line in run_daybook(["export", "--jsonl"], database=db).stdout.splitlines()
     ]
     assert {r["input"] for r in exported} == {str(p) for p in captures}
+    # Dated by what the capture says: a date, or an age ("3 hours ago") that says
+    # nothing of when, so no date at all (never the file's modification time).
+    truth = {a["file"]: a["published"] for a in load_truth()["articles"] if a.get("file")}
+    dates = {r["input"]: (r["published"] or "")[:10] for r in exported}
+    assert dates == {str(p): (truth[f"captures/{p.name}"] or "")[:10] for p in captures}
+    assert "" in dates.values()
     again = run_daybook(["ingest", "--quiet", *map(str, captures)], database=db)
     assert " 0 new" in again.stdout
 

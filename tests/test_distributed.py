@@ -32,7 +32,15 @@ import pytest
 from daybook.ai.topics import REGIONS
 from daybook.demo.server import CorpusServer
 from tests.conftest import run_daybook
-from tests.service import daybook, deploy_command, free_port, get_json, service_env, wait_for
+from tests.service import (
+    Peek,
+    daybook,
+    deploy_command,
+    free_port,
+    get_json,
+    service_env,
+    wait_for,
+)
 from tests.test_cli import add_all, export, stored
 
 PG = "postgres://postgres@127.0.0.1:5432"
@@ -260,26 +268,21 @@ def test_two_workers_on_postgres_and_redis_store_what_one_process_stores(
     assert abs(b_cubed(corpus, export(db)) - expected_f1) <= 0.02
 
 
-def _child_pids(env: dict[str, str]) -> list[int]:
-    report = status(env)
-    return [w["pid"] for w in report["workers"]] if report else []
-
-
 @pytest.mark.django_db  # runs on SQLite and again on PostgreSQL
 def test_sigkilled_workers_lose_nothing_and_do_nothing_twice(corpus, new_database, tmp_path):
     """On the suite's database and the database queue: the process running tasks is
-    killed with SIGKILL again and again, in polls, page fetches and enrichments; its
-    supervisor starts another, leases run out, and the end state is the reference."""
+    killed with SIGKILL the moment it is seen running a poll, a page fetch, an
+    enrichment and a placement; its supervisor starts another, leases run out, and
+    the end state is the reference."""
     single = new_database()
     expected = reference(corpus, single)
 
     db = new_database()
     add_all(corpus, db)
     env = service_env(db, corpus.hosts, DAYBOOK_LEASE_SECONDS="4")
-    with daybook(["worker", "--concurrency", "1"], env, tmp_path) as worker:
-        for delay in (1.5, 3.0, 4.5, 6.0):
-            pids = wait_for(lambda: _child_pids(env), "a worker heartbeat", worker)
-            time.sleep(delay)
+    with Peek(db) as peek, daybook(["worker", "--concurrency", "1"], env, tmp_path) as worker:
+        for task in ("poll_feed", "fetch_entry", "enrich_article", "place_article"):
+            pids = wait_for(lambda t=task: peek.running(t), f"{task} running", worker, 0.01)
             for pid in pids:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)

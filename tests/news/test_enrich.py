@@ -15,7 +15,7 @@ from daybook.demo.server import CORPUS
 from daybook.news import stories
 from daybook.news.ask import ask_about
 from daybook.news.enrich import Enricher
-from daybook.news.models import Article, ArticleEntity, Entity, Quote, Story
+from daybook.news.models import Article, ArticleEntity, Entity, Quote, Source, Story
 from daybook.news.related import related_ids
 from daybook.news.store import store_article
 from daybook.news.vectors import forget_indexes
@@ -50,7 +50,9 @@ def store(prefix: str) -> Article:
         site_name=article["publisher"],
     )
     normalised = normalise(extracted, url=article["url"], now=published + timedelta(days=1))
-    return store_article(normalised).article
+    source = Source.objects.filter(name=article["publisher"]).first()
+    source = source or Source.objects.create(name=article["publisher"])
+    return store_article(normalised, source=source).article
 
 
 @pytest.fixture(autouse=True)

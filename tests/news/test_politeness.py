@@ -18,10 +18,12 @@ import pytest
 
 from daybook.errors import FetchTimeout, HTTPStatusError, RobotsDisallowed
 from daybook.news.models import HostSlot, HostState, RobotsRecord
-from daybook.news.politeness import DatabaseHostGate, DatabaseRobotsStore
+from daybook.news.politeness import DatabaseHostGate, DatabaseRobotsStore, forget_idle
 from daybook.pipeline.fetch import FetchConfig, Fetcher
 from daybook.pipeline.politeness import RobotsEntry
 from tests.servers import Overlap, Server, serve
+
+DAY = 86400.0
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 ROBOTS = "User-agent: *\nDisallow: /private\nCrawl-delay: 7\n"
@@ -47,7 +49,7 @@ def process(server: Server, **changes: object) -> Fetcher:
 
 def slots_free(host_key: str) -> bool:
     return all(
-        holder == "" and until == 0.0
+        holder == "" and until <= time.time()
         for holder, until in HostSlot.objects.filter(host=host_key).values_list(
             "holder", "held_until"
         )
@@ -65,7 +67,7 @@ import django
 django.setup()
 from django.db import connections
 
-from daybook.news.politeness import DatabaseHostGate, DatabaseRobotsStore
+from daybook.news.politeness import DatabaseHostGate, DatabaseRobotsStore, forget_idle
 from daybook.pipeline.fetch import FetchConfig, Fetcher
 
 url, host_port, count, delay = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
@@ -256,3 +258,25 @@ def test_the_robots_store_round_trips_entries_and_drops_expired_ones() -> None:
     store.put("https://a.example", RobotsEntry(None), 60)  # replaced, not added
     assert store.get("https://a.example") == RobotsEntry(None)
     assert RobotsRecord.objects.count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hosts_idle_for_a_day_are_forgotten_and_fetched_afresh() -> None:
+    with serve({"/": (200, HTML, "ok")}) as server:
+        key = server.host_port
+        with process(server, per_host_delay=0.01, respect_robots=True) as fetcher:
+            assert fetcher.fetch(server.url("/")).text == "ok"
+            HostSlot.objects.create(
+                host="gone.example:80", slot=0, held_until=time.time() - 2 * DAY
+            )
+            HostState.objects.create(host="gone.example:80", next_start_at=time.time() - 2 * DAY)
+            forget_idle(time.time() - DAY)
+            assert set(HostSlot.objects.values_list("host", flat=True)) == {key}
+            assert set(HostState.objects.values_list("host", flat=True)) == {key}
+            assert RobotsRecord.objects.count() == 1  # this host's, not expired
+
+            forget_idle(time.time() + 10 * 365 * DAY)  # as if a long time had passed
+            assert not HostSlot.objects.exists() and not RobotsRecord.objects.exists()
+            assert fetcher.fetch(server.url("/")).text == "ok"
+    assert server.paths() == ["/robots.txt", "/", "/robots.txt", "/"]
+    assert slots_free(key)

@@ -262,3 +262,36 @@ def test_status_and_healthz_say_whether_the_tick_runs(client):
     Heartbeat.objects.filter(kind="tick").update(seen_at=timezone.now() - timedelta(hours=1))
     response = client.get("/healthz")
     assert response.status_code == 503 and "tick: last ran" in response.json()["problems"][0]
+
+
+def test_a_page_of_one_line_gives_way_to_the_fuller_text_of_the_feed(allowed):
+    content = "".join(
+        f"<p>Paragraph {n}: the harbour ferry returned to service on Monday after weeks of "
+        "repairs to its engines, the operator said.</p>"
+        for n in range(1, 4)
+    )
+    routes: dict = {}
+    with serve(routes) as server:
+        item = (
+            f"<item><title>Ferry returns</title><link>{server.base_url}/video.html</link>"
+            f"<description><![CDATA[{content}]]></description></item>"
+        )
+        routes["/feed.xml"] = (
+            200,
+            {"Content-Type": "application/rss+xml"},
+            RSS.format(base=server.base_url, items=item, ttl=""),
+        )
+        routes["/video.html"] = (
+            200,
+            {"Content-Type": "text/html"},
+            "<html><body><article><h1>Ferry returns</h1><p>Watch the video</p></article>"
+            "</body></html>",
+        )
+        allowed(server.host_port)
+        add_feed(server.url("/feed.xml"))
+        with tasks.in_process():
+            schedule.tick()
+        assert "/video.html" in server.paths()
+    [article] = Article.objects.all()
+    assert article.text.count("the harbour ferry returned to service") == 3
+    assert article.title == "Ferry returns"

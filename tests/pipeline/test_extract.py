@@ -171,6 +171,60 @@ def test_furniture_boxes_are_left_out_but_never_the_article() -> None:
     assert extract_html(wrapped).text.count("council met again") == 3
 
 
+def test_a_section_named_after_its_heading_is_not_furniture() -> None:
+    # "sharing" is a furniture word in a class name, not in a heading's slug.
+    section = (
+        '<section id="sharing-with-a-single-developer"><h2>Sharing with one developer</h2>'
+        "<p>When the draft is pushed to the second repository, the council of maintainers "
+        "reads it once more and agrees on the plan before it is published.</p></section>"
+    )
+    text = extract_html(_page("", ARTICLE_BODY + section)).text
+    assert "council of maintainers" in text
+    assert text.count("council met again") == 3
+
+
+def test_an_article_laid_out_in_a_table_keeps_its_paragraphs() -> None:
+    layout = (
+        "<table><tr><td><a href=/>Home</a><br><a href=/w>World</a></td>"
+        f"<td><h1>Ferry fares</h1>{ARTICLE_BODY}</td></tr></table>"
+    )
+    text = extract_html(_page("", layout)).text
+    assert [p for p in text.split("\n\n") if "council met again" in p] == [
+        p for p in extract_html(_page("", ARTICLE_BODY)).text.split("\n\n")
+    ]
+
+
+def test_a_data_table_keeps_its_rows_as_lines() -> None:
+    table = (
+        "<table><tr><th>Line</th><th>Fare</th></tr>"
+        "<tr><td>Harbour</td><td>310 yen</td></tr><tr><td>Airport</td><td>450 yen</td></tr>"
+        "</table>"
+    )
+    lines = extract_html(_page("", ARTICLE_BODY + table)).text.split("\n\n")
+    assert lines[-3:] == ["Line | Fare", "Harbour | 310 yen", "Airport | 450 yen"]
+
+
+def test_a_copyright_line_ends_the_text_only_below_most_of_it() -> None:
+    head = "<p>© 2014 The Trust and the persons named as the authors.</p>"
+    top = extract_html(_page("", head + ARTICLE_BODY)).text
+    assert top.count("council met again") == 3 and "©" not in top
+    foot = "<p>© 2025 Daily Planet. All rights reserved.</p><p>Follow our new podcast now.</p>"
+    bottom = extract_html(_page("", ARTICLE_BODY + foot)).text
+    assert bottom.count("council met again") == 3
+    assert "podcast" not in bottom and "©" not in bottom
+
+
+def test_a_page_of_one_short_paragraph_is_an_article_but_a_menu_is_not() -> None:
+    short = "<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit.</p>"
+    assert (
+        extract_html(_page("", short)).text
+        == "Lorem ipsum dolor sit amet, consectetur adipiscing elit."
+    )
+    menu = "<p><a href=/a>Ferry fares</a> <a href=/b>Night buses</a></p>"
+    with pytest.raises(ExtractError, match="links"):
+        extract_html(_page("", menu))
+
+
 # ------------------------------------------------------------------ detection and decoding
 
 

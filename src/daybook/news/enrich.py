@@ -267,6 +267,9 @@ class Enricher:
             aliases = sorted(set(entity.aliases if entity else ()) | set(item.aliases))
             if entity is None or aliases != sorted(entity.aliases):
                 version = tally.increment(tally.ENTITIES)
+                # Under the placement lock, right after _sync_registry: no other
+                # process changed an entity in between, so this registry is current.
+                self.registry_version = max(self.registry_version, version)
                 entity, _ = Entity.objects.update_or_create(
                     name=item.name,
                     kind=item.kind,
@@ -280,7 +283,6 @@ class Enricher:
             Entity.objects.filter(pk__in=before - after, articles__gt=0).update(
                 articles=F("articles") - 1
             )
-        self.registry_version = max(self.registry_version, tally.value(tally.ENTITIES))
         return saved
 
     def _save_quotes(

@@ -15,7 +15,6 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -151,8 +150,9 @@ class Ingester:
                 normalised = normalise(extracted, url=url, entry=entry)
                 stats.count(store_article(normalised, input_path=str(path)).outcome)
             return
-        mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
-        extracted = extract_document(data, url=base_url, now=mtime)
+        # No ``now``: an age ("3 hours ago") in a file says nothing of when it was
+        # saved (a copy or a checkout resets its time), so such a capture stays undated.
+        extracted = extract_document(data, url=base_url)
         url = extracted.canonical_url or extracted.url or base_url or path.resolve().as_uri()
         normalised = normalise(extracted, url=url)
         stored = store_article(normalised, input_path=str(path), related=extracted.related)

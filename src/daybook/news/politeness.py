@@ -64,8 +64,10 @@ class DatabaseHostGate:
                 time.sleep(self._reserve(host_key, concurrency, delay, end))
             yield
         finally:
+            # A free slot's ``held_until`` is when it was last given back: in the past,
+            # so free, and telling ``forget_idle`` whether the host is still fetched.
             HostSlot.objects.filter(host=host_key, slot=number, holder=holder).update(
-                holder="", held_until=0.0
+                holder="", held_until=time.time()
             )
 
     def _lease(self, host_key: str, concurrency: int, holder: str, end: float) -> int:
@@ -143,3 +145,12 @@ class DatabaseRobotsStore:
                 "expires_at": time.time() + ttl_seconds,
             },
         )
+
+
+def forget_idle(before: float) -> None:
+    """Drop the politeness rows of hosts not fetched since ``before`` (Unix time) and
+    robots.txt expired before it, so the tables hold the hosts in use rather than
+    every host ever fetched. A row dropped while a fetch looks at it is made again."""
+    HostSlot.objects.filter(held_until__lt=before).delete()
+    HostState.objects.filter(next_start_at__lt=before).delete()
+    RobotsRecord.objects.filter(expires_at__lt=before).delete()

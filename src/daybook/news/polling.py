@@ -35,7 +35,8 @@ from daybook.news.work import Stage, lease
 from daybook.pipeline import decide
 from daybook.pipeline.extract import extract_html
 from daybook.pipeline.feeds import parse_feed
-from daybook.pipeline.normalise import is_web_url, normalise
+from daybook.pipeline.normalise import is_web_url, normalise, word_count
+from daybook.pipeline.pagetext import has_prose
 from daybook.pipeline.types import ExtractedArticle, FeedEntry, FetchResult, ParsedFeed, Validators
 
 log = logging.getLogger("daybook.polling")
@@ -285,7 +286,8 @@ def _fetch_page(item: FeedEntry) -> tuple[ExtractedArticle | None, str | None, s
     if item.url and is_web_url(item.url):
         try:
             page = shared_fetcher().fetch(item.url, accept="text/html,*/*;q=0.5")
-            return extract_html(page.text, url=page.url), page.url, None
+            extracted = extract_html(page.text, url=page.url)
+            return _fuller(extracted, from_feed_content(item)), page.url, None
         except DaybookError as error:
             page_error = f"{type(error).__name__}: {error}"
             log.info(
@@ -298,6 +300,14 @@ def _fetch_page(item: FeedEntry) -> tuple[ExtractedArticle | None, str | None, s
     if fallback is not None:
         return fallback, None, None
     return None, None, page_error or "entry has no usable link and no content"
+
+
+def _fuller(page: ExtractedArticle, feed: ExtractedArticle | None) -> ExtractedArticle:
+    """The page's article, with the feed's text when the page gave only a line or two
+    (a video page, a photo caption) and the feed's content says more."""
+    if feed is None or has_prose(page.text.split("\n\n")):
+        return page
+    return replace(page, text=feed.text) if word_count(feed.text) > word_count(page.text) else page
 
 
 def _to_json(entry: FeedEntry) -> dict[str, Any]:

@@ -54,8 +54,8 @@ def _extract_one(item: str, fetcher: Fetcher, base_url: str | None) -> dict[str,
         url = page.url
     else:
         path = Path(item)
-        mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
-        extracted = extract_document(path.read_bytes(), url=base_url, now=mtime)
+        # No ``now``, as in Ingester._ingest_file: an age-only capture stays undated.
+        extracted = extract_document(path.read_bytes(), url=base_url)
         url = extracted.url or base_url or path.resolve().as_uri()
     article = normalise(extracted, url=url)
     return _record(item, article, extracted.related)

@@ -24,7 +24,7 @@ from typing import Any
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
-from daybook.news import queues, revision, tasks, websub
+from daybook.news import politeness, queues, revision, tasks, websub
 from daybook.news.enrich import MAX_ATTEMPTS
 from daybook.news.models import Article, Entry, Feed, Heartbeat, Story
 from daybook.news.work import Stage, lease
@@ -122,6 +122,7 @@ def tick() -> TickStats:
     queues.forget_lost(alive_since(now - _LOST_AFTER), started_before=now - _LOST_AFTER)
     forget_workers(now - _FORGET_AFTER)
     queues.prune(finished_before=now - _KEEP_FINISHED, failed_before=now - _FORGET_AFTER * 7)
+    politeness.forget_idle((now - _FORGET_AFTER).timestamp())
     return stats
 
 

@@ -130,12 +130,14 @@ def extract_html(html: str, *, url: str | None = None) -> ExtractedArticle:
     if elements > MAX_PAGE_ELEMENTS:
         raise ExtractError(f"the page has too many elements to extract ({elements})")
     _prune_chrome(root)
+    _unwrap_layout_tables(root)
+    linked = _link_words(root)
     try:
         document = trafilatura.bare_extraction(
             root,
             url=url,
             include_comments=False,
-            include_tables=False,  # layout tables and data tables alike make poor plain text
+            include_tables=True,  # data tables: each row becomes a line (_table_row)
             include_images=False,
             include_links=False,
             deduplicate=False,  # its cache is process-wide: results would depend on history
@@ -158,8 +160,10 @@ def extract_html(html: str, *, url: str | None = None) -> ExtractedArticle:
 
     known_authors = meta.authors or clean_authors((document.author or "").split(";"))
     paragraphs, byline = _paragraphs(document.text or "", title, known_authors)
-    if not has_prose(paragraphs):
+    if not paragraphs:
         raise ExtractError("no article text found on the page")
+    if not has_prose(paragraphs) and _mostly_links(paragraphs, linked):
+        raise ExtractError("no article text found on the page (only menus and links)")
     authors = meta.authors or clean_authors(
         [*(document.author or "").split(";"), byline], drop=[site_name]
     )
@@ -184,7 +188,7 @@ def _paragraphs(text: str, title: str | None, authors: tuple[str, ...]) -> tuple
     The lines above the first paragraph that repeat the headline, give only a
     date, or only name the authors are the article's header, not its text.
     """
-    paragraphs = [" ".join(line.split()) for line in text.splitlines()]
+    paragraphs = [_table_row(" ".join(line.split())) for line in text.splitlines()]
     paragraphs = [p for p in paragraphs if p]
     headline = " ".join((title or "").split()).casefold()
     byline = ""
@@ -200,6 +204,15 @@ def _paragraphs(text: str, title: str | None, authors: tuple[str, ...]) -> tuple
             break
         paragraphs.pop(0)
     return drop_page_chrome(paragraphs), byline
+
+
+def _table_row(line: str) -> str:
+    """trafilatura writes a table row as ``| a | b |`` and a header rule as ``|---|``:
+    a row becomes its non-empty cells, joined, and a rule nothing."""
+    if not line.startswith("|"):
+        return line
+    cells = [cell.strip() for cell in line.strip("|").split("|")]
+    return " | ".join(cell for cell in cells if cell and not set(cell) <= set("-: "))
 
 
 def _names_only(line: str, authors: tuple[str, ...]) -> bool:
@@ -219,8 +232,9 @@ def _prune_chrome(root: lxml.html.HtmlElement) -> None:
     for element in root.iter():
         if not isinstance(element.tag, str) or element.tag in ("html", "body", "article", "main"):
             continue
-        names = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
-        if not _CHROME_WORDS.intersection(_CLASS_WORD.findall(names)):
+        if len(_CLASS_WORD.findall(element.get("id") or "")) > _NAME_WORDS:
+            del element.attrib["id"]  # a heading's slug; trafilatura would read it as a name
+        if not _CHROME_WORDS.intersection(_component_words(element)):
             continue
         text = sum(len(p.text_content()) for p in element.iter("p"))
         if text * 2 < total:
@@ -228,6 +242,60 @@ def _prune_chrome(root: lxml.html.HtmlElement) -> None:
     for element in doomed:
         if element.getparent() is not None:
             element.drop_tree()
+
+
+def _link_words(root: lxml.html.HtmlElement) -> frozenset[str]:
+    """Every word of the page's link texts."""
+    return frozenset(
+        word for link in root.iter("a") for word in link.text_content().casefold().split()
+    )
+
+
+def _mostly_links(paragraphs: list[str], linked: frozenset[str]) -> bool:
+    """Whether most of a short text is made of link texts: a menu or a list of
+    headlines, not an article however short (a page of one short paragraph is one)."""
+    words = [word for p in paragraphs for word in p.casefold().split()]
+    return sum(word in linked for word in words) * 2 >= len(words)
+
+
+def _unwrap_layout_tables(root: lxml.html.HtmlElement) -> None:
+    """Turn tables used for layout into plain boxes, so the article inside one keeps its
+    paragraphs: trafilatura writes each table cell on one line. A table is layout when
+    a cell holds structure (a heading, another table, paragraphs) or one cell holds
+    most of the table's text; a data table spreads its text over its cells."""
+    for table in reversed(list(root.iter("table"))):  # inner tables first
+        cells = table.xpath("./tr/td | ./tr/th | ./*/tr/td | ./*/tr/th")
+        if not _is_layout(cells):
+            continue
+        for element in [table, *table.xpath("./tr | ./* | ./*/tr | ./tr/* | ./*/tr/*")]:
+            if element.tag in ("table", "thead", "tbody", "tfoot", "tr", "td", "th"):
+                element.tag = "div"
+
+
+def _is_layout(cells: list[lxml.html.HtmlElement]) -> bool:
+    for cell in cells:
+        if cell.xpath("boolean(.//table | .//h1 | .//h2 | .//h3 | .//h4)"):
+            return True
+        if len(cell.findall(".//p")) >= 2:
+            return True
+    lengths = [len(cell.text_content().strip()) for cell in cells]
+    return bool(lengths) and max(lengths) >= _PROSE_CELL and max(lengths) * 2 >= sum(lengths)
+
+
+_PROSE_CELL = 200
+"""Characters of a cell that, holding most of its table's text, make it the page's column."""
+
+
+def _component_words(element: lxml.html.HtmlElement) -> set[str]:
+    """The words of an element's class and id names. A name of more than three words
+    ("sharing-with-a-single-developer") is a heading's slug, not a component's name."""
+    names = f"{element.get('class') or ''} {element.get('id') or ''}".lower().split()
+    words = [_CLASS_WORD.findall(name) for name in names]
+    return {word for parts in words if len(parts) <= _NAME_WORDS for word in parts}
+
+
+_NAME_WORDS = 3
+"""Most words in a component's class or id name ("social-share-bar"); more make a slug."""
 
 
 def _split_title(page_title: str, headline: str, site_name: str | None) -> tuple[str, str | None]:

@@ -231,17 +231,25 @@ def has_prose(paragraphs: list[str]) -> bool:
 
 
 def drop_page_chrome(paragraphs: list[str]) -> list[str]:
-    """Paragraphs up to a copyright line, without UI lines ("Share") or closing credits.
+    """Paragraphs up to a closing copyright line, without UI lines ("Share"), copyright
+    lines or closing credits.
 
     For text that another extractor already took out of its page: it still lets
-    a footer or a share bar through now and then.
+    a footer or a share bar through now and then. A copyright line ends the text
+    only when most of the text is above it: one in a page's header, or a
+    standard's front matter, is dropped alone.
     """
+    weights = [_weight(p) for p in paragraphs]
+    total = sum(weights)
     kept: list[str] = []
-    for paragraph in paragraphs:
-        if _COPYRIGHT.search(paragraph) and _weight(paragraph) <= 20:
-            break
-        if not _UI.match(paragraph):
+    above = 0.0
+    for paragraph, weight in zip(paragraphs, weights, strict=True):
+        if _COPYRIGHT.search(paragraph) and weight <= 20:
+            if above >= total - above - weight:
+                break
+        elif not _UI.match(paragraph):
             kept.append(paragraph)
+        above += weight
     return _drop_trailing_credits(kept)
 
 

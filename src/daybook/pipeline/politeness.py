@@ -50,10 +50,28 @@ def reserve_start(now: float, next_start: float, *, concurrency: int, delay: flo
     return min(max(now, next_start), now + concurrency * delay)
 
 
-class LocalHostGate:
-    """The in-memory ``HostGate`` of one process; thread-safe."""
+class Clock(Protocol):
+    """Where a gate reads the time and waits: the system's, or a test's own."""
 
-    def __init__(self) -> None:
+    def monotonic(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+class LocalHostGate:
+    """The in-memory ``HostGate`` of one process; thread-safe. Waits for a free slot
+    are on the system's clock whatever ``clock`` is; the spacing is on ``clock``."""
+
+    def __init__(self, clock: Clock | None = None) -> None:
+        self._clock = clock or SystemClock()
         self._changed = threading.Condition()
         self._held: dict[str, int] = {}
         self._next_start: dict[str, float] = {}
@@ -62,7 +80,7 @@ class LocalHostGate:
     def slot(
         self, host_key: str, *, concurrency: int, delay: float, timeout: float
     ) -> Iterator[None]:
-        end = time.monotonic() + timeout
+        end = self._clock.monotonic() + timeout
         with self._changed:
             # Each call brings its own concurrency, so fetchers with different
             # configurations may share one gate: the count is what is compared.
@@ -70,7 +88,7 @@ class LocalHostGate:
                 lambda: self._held.get(host_key, 0) < concurrency, timeout=max(0.0, timeout)
             ):
                 raise FetchTimeout(f"no free connection slot for {host_key} in time")
-            now = time.monotonic()
+            now = self._clock.monotonic()
             start = reserve_start(
                 now, self._next_start.get(host_key, now), concurrency=concurrency, delay=delay
             )
@@ -79,7 +97,7 @@ class LocalHostGate:
             self._held[host_key] = self._held.get(host_key, 0) + 1
             self._next_start[host_key] = start + delay
         try:
-            time.sleep(max(0.0, start - time.monotonic()))
+            self._clock.sleep(max(0.0, start - self._clock.monotonic()))
             yield
         finally:
             with self._changed:
