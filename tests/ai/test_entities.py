@@ -37,6 +37,17 @@ def test_offsets_point_at_the_mention_text() -> None:
     }
 
 
+def test_the_publishers_own_name_is_not_an_entity_of_its_article() -> None:
+    text = [
+        "TOKYO (Metro Wire) -- Kitaura Motors recalled 310,000 hybrids, the company told "
+        "Metro Wire on Monday, after a fault was found in Nagoya.",
+    ]
+    mine = {m.text for m in find_mentions(text, publisher=["Metro Wire"])}
+    assert "Metro Wire" not in mine and {"Kitaura Motors", "Nagoya"} <= mine
+    assert "Metro Wire" in {m.text for m in find_mentions(text, publisher=["Daily Planet"])}
+    assert "Metro Wire" not in {m.text for m in find_mentions(text, publisher=["The Metro Wire"])}
+
+
 def test_possessive_title_and_leading_the_are_stripped() -> None:
     mentions = find_mentions(
         ["President Donald Trump's plan was criticised by the European Commission's staff."]

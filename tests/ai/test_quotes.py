@@ -39,6 +39,30 @@ def test_curly_quotes_read_like_straight_ones() -> None:
     assert said(f"“{QUOTE},” said Sam Greene of King’s College London.") == [(QUOTE, "Sam Greene")]
 
 
+def test_single_quotation_marks_straight_or_curly_are_quotes_and_apostrophes_are_not() -> None:
+    paragraphs = [
+        "Sam Greene, the union's leader, spoke in London on Tuesday.",
+        f"'{QUOTE},' Greene said. 'Nobody wants another winter like the last one.'",
+        "He said the plan had ‘broad support across the country and the party’.",
+        "The teachers' union said it's studying the plan and won't comment until May.",
+    ]
+    assert said(*paragraphs) == [
+        (QUOTE, "Sam Greene"),
+        ("Nobody wants another winter like the last one", "Sam Greene"),
+        ("broad support across the country and the party", "Sam Greene"),
+    ]
+
+
+def test_double_marks_inside_single_ones_stay_part_of_the_quote() -> None:
+    paragraph = (
+        "'Ministers keep calling it \"a reform for everyone\", but nobody asked us,' "
+        "said Sam Greene."
+    )
+    assert said(paragraph) == [
+        ('Ministers keep calling it "a reform for everyone", but nobody asked us', "Sam Greene")
+    ]
+
+
 def test_speaker_named_before_the_quote_in_the_same_sentence() -> None:
     assert said(f'Sam Greene said: "{QUOTE}."') == [(QUOTE, "Sam Greene")]
 

@@ -45,15 +45,17 @@ def dangling(sentence: Sentence) -> bool:
 
 
 def assert_verbatim(digest: Digest, body: list[str]) -> None:
-    sentences = split_sentences(body)
+    """Every sentence shown is the article's own, at its place (a dateline left out)."""
+    at = {(s.paragraph, s.index): s.text for s in split_sentences(body)}
     for sentence in (*digest.summary, *digest.key_points):
-        assert sentence in sentences
+        assert at[sentence.paragraph, sentence.index].endswith(sentence.text)
         assert sentence.text in body[sentence.paragraph]
 
 
 def test_every_corpus_article_gets_a_sound_digest(
     originals: list[dict[str, Any]], embed: EmbedFn
 ) -> None:
+    three_or_more = 0
     for article in originals:
         body = article["body"]
         digest = summarise(body, embed, title=article["title"])
@@ -61,7 +63,10 @@ def test_every_corpus_article_gets_a_sound_digest(
         assert_verbatim(digest, body)
         summary, points = digest.summary, digest.key_points
         assert 2 <= len(summary) <= 3, article["id"]
-        assert 3 <= len(points) <= 5, article["id"]
+        # A short article has few sentences left once its summary is taken.
+        assert 1 <= len(points) <= 5, article["id"]
+        three_or_more += len(points) >= 3
+        assert not set(points) & set(summary), article["id"]  # never a summary sentence
         positions = [(s.paragraph, s.index) for s in summary]
         assert positions == sorted(positions)
         assert not dangling(summary[0]), (article["id"], summary[0].text)
@@ -71,6 +76,44 @@ def test_every_corpus_article_gets_a_sound_digest(
                     assert not near_duplicate(a.text, b.text), (a.text, b.text)
         for point in points:
             assert not dangling(point), (article["id"], point.text)
+    assert three_or_more >= 0.85 * len(originals)
+
+
+def test_a_dateline_never_opens_a_summary(embed: EmbedFn) -> None:
+    body = [
+        "CAIRO, March 3 (Reuters) - Egypt's central bank raised its main interest rate by "
+        "two percentage points on Thursday to slow inflation that reached a five-year high.",
+        "The bank said prices of food and fuel had risen faster than expected since the "
+        "currency was allowed to fall against the dollar in January.",
+        "Economists had expected a smaller rise, and shares in Cairo fell after the "
+        "announcement before recovering in the afternoon.",
+        "Inflation in the country's cities stood at 24 percent in February, official figures "
+        "published last week showed.",
+    ]
+    digest = summarise(body, embed, title="Egypt raises rates to slow inflation")
+    assert digest.summary[0].text.startswith("Egypt's central bank raised")
+    assert_verbatim(digest, body)
+    assert all("Reuters" not in s.text for s in (*digest.summary, *digest.key_points))
+
+
+def test_key_points_cover_every_paragraph_the_summary_left(embed: EmbedFn) -> None:
+    body = [
+        "The city council approved a new ferry line between the harbour and the airport "
+        "on Tuesday, with the first boats due to sail in April.",
+        "Tickets will cost 600 yen for adults. Children under twelve will travel for half "
+        "that price on every crossing.",
+        "The boats will be built by a shipyard in Onomichi. Each will carry up to 120 "
+        "passengers and forty bicycles.",
+        "Residents of the island districts have asked for the line for a decade. A petition "
+        "with 8,000 names reached the council last year.",
+        "The harbour authority expects 400,000 journeys in the first year. Night sailings "
+        "will be added in the summer if demand allows.",
+    ]
+    digest = summarise(body, embed, title="Council approves harbour-airport ferry line")
+    points = digest.key_points
+    assert not set(points) & set(digest.summary)
+    left = set(range(len(body))) - {s.paragraph for s in digest.summary}
+    assert {p.paragraph for p in points} == left
 
 
 def test_the_news_lead_opens_the_summary(originals: list[dict[str, Any]], embed: EmbedFn) -> None:

@@ -43,7 +43,7 @@ from daybook.ai.nlp import load_nlp
 
 log = logging.getLogger(__name__)
 
-METHOD = "spacy-en_core_web_sm-3.8+rules@1"
+METHOD = "spacy-en_core_web_sm-3.8+rules@2"
 """Stored with each article's entities; change it when the rules change."""
 
 Kind = Literal["person", "organisation", "place"]
@@ -364,8 +364,13 @@ class _Span:
         return paragraph[self.start : self.end]
 
 
-def find_mentions(paragraphs: Sequence[str]) -> list[Mention]:
-    """The cleaned people, organisations and places named in the paragraphs, in order."""
+def find_mentions(paragraphs: Sequence[str], *, publisher: Iterable[str] = ()) -> list[Mention]:
+    """The cleaned people, organisations and places named in the paragraphs, in order.
+
+    The names in ``publisher`` (the article's own publisher: "TOKYO (Metro Wire) --",
+    "told The National Sentinel") are left out: a publisher is not what its own
+    articles are about, and every one of them would share it."""
+    own = {_key(name).removeprefix("the ") for name in publisher if name}
     not_names: set[str] = set()  # storms and the like named earlier in the article
     found: list[list[Mention]] = []
     taken: list[list[tuple[int, int]]] = []  # what each paragraph's names already cover
@@ -386,7 +391,7 @@ def find_mentions(paragraphs: Sequence[str]) -> list[Mention]:
         m
         for mentions in found
         for m in sorted(mentions, key=lambda m: m.start)
-        if _key(m.text) not in not_names
+        if _key(m.text) not in not_names and _key(m.text).removeprefix("the ") not in own
     ]
 
 

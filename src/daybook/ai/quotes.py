@@ -17,7 +17,8 @@ the article's entity mentions find nearly all of them without a parser:
 
 A quote that runs over paragraphs leaves its closing mark off and opens the next
 paragraph with a quote mark again; it is one quote, its parts joined by a space.
-Straight ("...") and curly (“...”) marks are both read. A quotation of fewer than four
+Straight ("...") and curly (“...”) marks are both read, double or single (the
+article's style is the one that finds more quotations). A quotation of fewer than four
 words is a title or a scare quote, not something someone said.
 """
 
@@ -30,7 +31,7 @@ from typing import Literal
 
 from daybook.ai.entities import Entity, Mention
 
-METHOD = "attribution-rules@1"
+METHOD = "attribution-rules@2"
 """Stored with each article's quotes; change it when the rules change."""
 
 MIN_WORDS = 4
@@ -84,11 +85,12 @@ _PRONOUN = re.compile(r"\b(he|she|He|She)\b")
 _INSTITUTION = re.compile(r"\b[Tt]he ([a-z]+)\b")
 _GENERIC_ORGS = frozenset({"company", "firm", "group", "organisation", "organization"})
 _HONORIFIC = re.compile(r"\b(Mr|Mrs|Ms|Miss)\.? $")
-_OPENING = frozenset('“"')
-_CLOSING = frozenset('”"')
+_DOUBLE = ('“"', '”"')
+_SINGLE = ("‘'", "’'")
+"""Opening and closing marks of each style."""
 # A full stop after these does not end the sentence ("said Dr. Sam Greene").
 _ABBREVIATION = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|St|Gen|Sen|Rep|Gov|Lt|Col|Sgt|[A-Z])\.$")
-_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z“\"])")
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z“\"‘'])")
 _TRAILING = ",.;:"
 
 
@@ -122,20 +124,67 @@ def _text(paragraphs: Sequence[str], parts: Sequence[_Part]) -> str:
     return text.strip().rstrip(_TRAILING).strip()
 
 
-def _quotations(paragraphs: Sequence[str]) -> list[list[_Part]]:
-    """Every quotation as its parts. Curly marks open and close; a straight mark opens
-    when none is open and closes otherwise. A quotation still open at the end of a
-    paragraph continues only if the next paragraph opens with a quote mark."""
+@dataclass(frozen=True)
+class _Marks:
+    """The quotation marks an article sets its quotes in: double (“...” or "...") or
+    single (‘...’ or '...', the house style of many British and Asian outlets, and
+    what text becomes once an app straightens its quotes). A single mark is also an
+    apostrophe, so it opens only before a word and after a space, and closes only
+    after a word or a stop and before a space, a stop or the end: "it's" and
+    "don't" are neither."""
+
+    opening: str
+    closing: str
+    single: bool
+
+    def opens(self, text: str, index: int) -> bool:
+        if text[index] not in self.opening:
+            return False
+        if not self.single:
+            return True
+        before = text[index - 1] if index else " "
+        after = text[index + 1 : index + 2] or " "
+        return (before.isspace() or before in '([—–-"“') and not after.isspace()
+
+    def closes(self, text: str, index: int) -> bool:
+        if text[index] not in self.closing:
+            return False
+        if not self.single:
+            return True
+        before = text[index - 1] if index else " "
+        after = text[index + 1 : index + 2] or " "
+        return not before.isspace() and (after.isspace() or after in ',.;:!?)—–-"”')
+
+
+_STYLES = (_Marks(*_DOUBLE, single=False), _Marks(*_SINGLE, single=True))
+
+
+def _quotations(paragraphs: Sequence[str]) -> tuple[_Marks, list[list[_Part]]]:
+    """The article's quotation style, and every quotation in it as its parts: the style
+    that finds more quotations wins, then the one whose quotations are longer (so a
+    British article's double marks inside single ones stay nested quotes), then double."""
+
+    def weight(quotations: list[list[_Part]]) -> tuple[int, int]:
+        return len(quotations), sum(len(_text(paragraphs, q).split()) for q in quotations)
+
+    found = [(marks, _quoted(paragraphs, marks)) for marks in _STYLES]
+    return max(found, key=lambda pair: weight(pair[1]))
+
+
+def _quoted(paragraphs: Sequence[str], marks: _Marks) -> list[list[_Part]]:
+    """Every quotation as its parts, in one style. Curly marks open and close; a
+    straight mark opens when none is open and closes otherwise. A quotation still open
+    at the end of a paragraph continues only if the next paragraph opens with a mark."""
     quotes: list[list[_Part]] = []
     carried: list[_Part] | None = None  # the quotation left open by the last paragraph
     for number, paragraph in enumerate(paragraphs):
-        if paragraph[:1] not in _OPENING:
+        if not (paragraph and marks.opens(paragraph, 0)):
             carried = None
         open_at: int | None = None
-        for index, char in enumerate(paragraph):
-            if open_at is None and char in _OPENING:
+        for index in range(len(paragraph)):
+            if open_at is None and marks.opens(paragraph, index):
                 open_at = index
-            elif open_at is not None and char in _CLOSING:
+            elif open_at is not None and marks.closes(paragraph, index):
                 _add(quotes, carried, _Part(number, open_at + 1, index, open_at))
                 carried = None
                 open_at = None
@@ -165,7 +214,7 @@ class _Article:
         self, paragraphs: Sequence[str], entities: Sequence[Entity], mentions: Sequence[Mention]
     ) -> None:
         self.paragraphs = paragraphs
-        self.quotations = _quotations(paragraphs)
+        self.marks, self.quotations = _quotations(paragraphs)
         quoted: dict[int, list[tuple[int, int]]] = {}
         for parts in self.quotations:
             for part in parts:
@@ -194,11 +243,11 @@ class _Article:
         last, first = parts[-1], parts[0]
         paragraph = self.paragraphs[last.paragraph]
         if last.end < len(paragraph):
-            end = _clause_end(paragraph, last.end + 1)
+            end = _clause_end(paragraph, last.end + 1, self.marks)
             speaker = self._after(last.paragraph, last.end + 1, end)
             if speaker is not None:
                 return speaker
-        start = _clause_start(self.paragraphs[first.paragraph], first.open_at)
+        start = _clause_start(self.paragraphs[first.paragraph], first.open_at, self.marks)
         return self._before(first.paragraph, start, first.open_at)
 
     def _after(self, number: int, start: int, end: int) -> str | None:
@@ -287,25 +336,25 @@ class _Article:
         return None
 
 
-def _clause_end(paragraph: str, start: int) -> int:
+def _clause_end(paragraph: str, start: int, marks: _Marks) -> int:
     """Where the attribution after a closing mark ends: the sentence's end or the next
     opening mark, whichever comes first."""
     end = len(paragraph)
-    opening = next((i for i in range(start, end) if paragraph[i] in _OPENING), end)
+    opening = next((i for i in range(start, end) if marks.opens(paragraph, i)), end)
     for match in _SENTENCE_END.finditer(paragraph, start, opening):
         if not _ABBREVIATION.search(paragraph, 0, match.start() + 1):
             return match.end()
     return opening
 
 
-def _clause_start(paragraph: str, end: int) -> int:
+def _clause_start(paragraph: str, end: int, marks: _Marks) -> int:
     """Where the sentence holding an opening mark starts: after the last sentence end
     or closing mark before it."""
     start = 0
     for match in _SENTENCE_END.finditer(paragraph, 0, end):
         if not _ABBREVIATION.search(paragraph, 0, match.start() + 1):
             start = match.end()
-    closing = max((i + 1 for i in range(start, end) if paragraph[i] in _CLOSING), default=0)
+    closing = max((i + 1 for i in range(start, end) if marks.closes(paragraph, i)), default=0)
     return max(start, closing)
 
 

@@ -31,7 +31,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -47,8 +47,9 @@ from daybook.ai.text import (
     word_count,
     word_set,
 )
+from daybook.text.dateline import strip_dateline
 
-METHOD = "mmr-centroid@1"
+METHOD = "mmr-centroid@2"
 
 MIN_WORDS = 6
 MAX_WORDS = 60
@@ -147,10 +148,7 @@ def summarise(paragraphs: Sequence[str], embed: EmbedFn, *, title: str = "") -> 
     base = _base_scores(units, vectors, _centroid(vectors), title_vector)
     prior = np.array([math.exp(-u.rank / POSITION_DECAY) for u in units])
     summary = _pick_summary(units, vectors, base + SUMMARY_POSITION_WEIGHT * prior)
-    chosen = {units[i].order for i in summary}
     key_points = _pick_key_points(units, vectors, base + KEY_POSITION_WEIGHT * prior, summary)
-    if {units[i].order for i in key_points} <= chosen:
-        key_points = []  # a short article: the key points would only repeat the summary
     return Digest(
         tuple(units[i].sentence for i in sorted(summary, key=lambda i: units[i].order)),
         tuple(units[i].sentence for i in sorted(key_points, key=lambda i: units[i].order)),
@@ -237,7 +235,11 @@ def _eligible(paragraphs: Sequence[str]) -> list[_Unit]:
 
     Length and quote limits are relaxed for an article that has nothing else (a
     two-line brief), but furniture is never shown."""
-    sentences = split_sentences(paragraphs)
+    # A dateline ("CAIRO, March 3 (Reuters) -") files the story; it is not its news.
+    sentences = [
+        replace(s, text=strip_dateline(s.text)) if s.index == 0 else s
+        for s in split_sentences(paragraphs)
+    ]
     quoted = _quote_shares(sentences)
     furniture = furniture_paragraphs(paragraphs)
     prose = [
@@ -376,22 +378,30 @@ def _opener(unit: _Unit) -> bool:
 def _pick_key_points(
     units: Sequence[_Unit], vectors: Vectors, scores: np.ndarray, summary: Sequence[int]
 ) -> list[int]:
-    """Indexes of the key points: sentences that stand alone, distinct from each other,
-    chosen for coverage (MMR, with the summary counting part as already covered)."""
+    """Indexes of the key points: sentences that stand alone, none of the summary's,
+    distinct from each other, chosen for coverage (MMR, with the summary counting part
+    as already covered), each from a paragraph no earlier point came from while
+    there is one."""
     picked: list[int] = []
     low, high = KEY_POINTS
     summary_vectors = vectors[list(summary)]
     while len(picked) < high:
-        best, best_gain = -1, -math.inf
-        for i, unit in enumerate(units):
-            if i in picked or unit.dependent:
-                continue
-            if any(
+        candidates = [
+            i
+            for i, unit in enumerate(units)
+            if i not in picked
+            and i not in summary
+            and not unit.dependent
+            and not any(
                 near_duplicate(unit.sentence.text, units[j].sentence.text, 0.6)
                 or float(vectors[i] @ vectors[j]) > DUPLICATE_COSINE
                 for j in picked
-            ):
-                continue
+            )
+        ]
+        covered = {units[j].sentence.paragraph for j in picked}
+        fresh = [i for i in candidates if units[i].sentence.paragraph not in covered]
+        best, best_gain = -1, -math.inf
+        for i in fresh or candidates:
             redundancy = max(
                 _redundancy(vectors[i], vectors[picked]),
                 SUMMARY_OVERLAP * _redundancy(vectors[i], summary_vectors),

@@ -199,7 +199,9 @@ class Enricher:
             done.get("entities") != self.current["entities"]
             or done.get("quotes") != self.current["quotes"]
         ):
-            mentions = entities.find_mentions(text)
+            mentions = entities.find_mentions(
+                text, publisher=(article.publisher, article.site_name)
+            )
         return _Computed(
             article.text_hash, article.title, embedding, summary, key_points, mentions, text
         )

@@ -1,0 +1,1 @@
+"""Text conventions of news writing that both ``pipeline/`` and ``ai/`` read."""
