@@ -63,6 +63,32 @@ def test_double_marks_inside_single_ones_stay_part_of_the_quote() -> None:
     ]
 
 
+def unnamed(*paragraphs: str) -> list[tuple[str, str | None, str | None]]:
+    return [(q.text, q.speaker, q.unnamed) for q in quotes(*paragraphs)]
+
+
+def test_unnamed_sources_are_speakers_described_never_the_last_person_named() -> None:
+    paragraphs = [
+        "Sam Greene, the minister, spoke in London on Tuesday.",
+        f'"{QUOTE}," Greene said.',
+        '"The talks could collapse before the weekend," two people familiar with the talks said.',
+        '"Nobody has seen the final draft yet," one of the officials told the agency.',
+        '"We will publish the figures next week," said a ministry spokesperson.',
+        'The spokesperson added: "Nothing has been decided about the schools."',
+    ]
+    assert unnamed(*paragraphs) == [
+        (QUOTE, "Sam Greene", None),
+        (
+            "The talks could collapse before the weekend",
+            None,
+            "two people familiar with the talks",
+        ),
+        ("Nobody has seen the final draft yet", None, "one of the officials"),
+        ("We will publish the figures next week", None, "a ministry spokesperson"),
+        ("Nothing has been decided about the schools", None, "The spokesperson"),
+    ]
+
+
 def test_speaker_named_before_the_quote_in_the_same_sentence() -> None:
     assert said(f'Sam Greene said: "{QUOTE}."') == [(QUOTE, "Sam Greene")]
 

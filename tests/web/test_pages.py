@@ -16,7 +16,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.test import RequestFactory
 
 from daybook.community.models import Follow, Mute
-from daybook.news.models import Article, Source, Story
+from daybook.news.models import Article, Quote, Source, Story
 from daybook.news.store import store_article
 from daybook.web import views
 from daybook.web.pages import _changes
@@ -59,6 +59,29 @@ def test_story_page_shows_summary_timeline_coverage_entities_and_quotes(client, 
     assert data["entities"] and all(e["path"].startswith("/entities/") for e in data["entities"])
     assert any(group["speaker"] for group in data["quotes"])
     assert "Who said what" in page and "Coverage by publisher" in page
+
+
+def test_an_unnamed_source_is_shown_as_the_article_describes_it(client, news):
+    quake = news["quake"]
+    Quote.objects.create(
+        article=quake,
+        text="The line will stay closed until the inspections are done",
+        unnamed="two railway officials",
+        position=99,
+    )
+    data = client.get(f"/articles/{quake.pk}/?format=json").json()
+    [shown] = [q for q in data["ai"]["quotes"] if q["unnamed"]]
+    assert shown == {
+        "text": "The line will stay closed until the inspections are done",
+        "paragraph": 0,
+        "speaker": None,
+        "unnamed": "two railway officials",
+    }
+    assert "two railway officials (unnamed)" in html(client.get(f"/articles/{quake.pk}/"))
+    story = client.get(f"/stories/{quake.story_id}/?format=json").json()
+    group = next(g for g in story["quotes"] if g["unnamed"])
+    assert group["speaker"] is None and group["unnamed"] == "two railway officials"
+    assert "Two railway officials" in html(client.get(f"/stories/{quake.story_id}/"))
 
 
 def test_a_merged_story_redirects_to_the_story_it_joined(client, news):

@@ -31,7 +31,7 @@ from typing import Literal
 
 from daybook.ai.entities import Entity, Mention
 
-METHOD = "attribution-rules@2"
+METHOD = "attribution-rules@3"
 """Stored with each article's quotes; change it when the rules change."""
 
 MIN_WORDS = 4
@@ -48,6 +48,10 @@ class Quote:
     speaker: str | None
     paragraph: int
     end_paragraph: int
+    unnamed: str | None = None
+    """A source the article describes but does not name ("two people familiar with
+    the talks", "a ministry spokesperson"), as the article words it; ``speaker`` is
+    then None."""
 
 
 @dataclass(frozen=True)
@@ -62,9 +66,18 @@ class _Part:
 
 
 @dataclass(frozen=True)
+class _Speaker:
+    """Who a quotation's own sentence gives: an entity's canonical name, or the words
+    describing an unnamed source."""
+
+    name: str | None = None
+    unnamed: str | None = None
+
+
+@dataclass(frozen=True)
 class _Found:
     parts: tuple[_Part, ...]
-    speaker: str | None
+    speaker: _Speaker | None
     attributed: bool  # the speaker came from the quote's own sentence
 
 
@@ -80,6 +93,23 @@ _SPEECH_VERBS = (
 )
 _VERB = re.compile(rf"\b(?:{_SPEECH_VERBS})\b")
 _ACCORDING = re.compile(r"\baccording to\b")
+_SOURCE_NOUNS = (
+    r"officials?|sources?|people|person|spokes(?:person|man|woman)|representatives?|"
+    r"diplomats?|analysts?|aides?|advis[eo]rs?|residents?|witnesses|witness|officers?|"
+    r"executives?|ministers?|lawmakers?|legislators?|insiders?|employees?|staffers?|"
+    r"members?|experts?|economists?|traders?|bankers?|investors?|doctors?|nurses?|"
+    r"workers?|negotiators?|investigators?|prosecutors?|police|villagers|survivors?"
+)
+_UNNAMED = re.compile(
+    rf"""(?i:(?:one|two|three|four|five|some|several|many)\s+of\s+(?:the|those)\s+
+    |(?:an?|one|two|three|four|five|six|several|some|many|other|another|the|senior)\s+)
+    (?:[a-z][\w-]*\s+){{0,4}}?(?:{_SOURCE_NOUNS})\b
+    (?:\s+(?:familiar\s+with|close\s+to|with\s+(?:direct\s+)?knowledge\s+of|briefed\s+on
+    |involved\s+in|who\s+(?:asked|declined|spoke))(?:\s+[a-z][\w-]*){{1,5}})?""",
+    re.VERBOSE,
+)
+"""An unnamed source as news writing describes one: "two people familiar with the
+talks", "a ministry spokesperson", "one of the officials", "the spokesperson"."""
 _PRONOUN = re.compile(r"\b(he|she|He|She)\b")
 # "the ministry", "the ministry's spokesman": an institution speaking.
 _INSTITUTION = re.compile(r"\b[Tt]he ([a-z]+)\b")
@@ -111,9 +141,10 @@ def extract_quotes(
     return [
         Quote(
             _text(paragraphs, quote.parts),
-            quote.speaker,
+            quote.speaker.name if quote.speaker else None,
             quote.parts[0].paragraph,
             quote.parts[-1].paragraph,
+            quote.speaker.unnamed if quote.speaker else None,
         )
         for quote in _carry_over(paragraphs, found)
     ]
@@ -238,7 +269,7 @@ class _Article:
             if honorific and entity.kind == "person":
                 self.genders[entity.name] = "he" if honorific.group(1) == "Mr" else "she"
 
-    def attribute(self, parts: Sequence[_Part]) -> str | None:
+    def attribute(self, parts: Sequence[_Part]) -> _Speaker | None:
         """The speaker named in the quotation's own sentence: after it, else before it."""
         last, first = parts[-1], parts[0]
         paragraph = self.paragraphs[last.paragraph]
@@ -250,7 +281,7 @@ class _Article:
         start = _clause_start(self.paragraphs[first.paragraph], first.open_at, self.marks)
         return self._before(first.paragraph, start, first.open_at)
 
-    def _after(self, number: int, start: int, end: int) -> str | None:
+    def _after(self, number: int, start: int, end: int) -> _Speaker | None:
         """``"...," said X`` / ``"...," X said`` / ``"...," according to X``."""
         clause = self.paragraphs[number][start:end]
         lead = len(clause) - len(clause.lstrip(" ,;:—–-"))
@@ -258,28 +289,42 @@ class _Article:
         verb = _VERB.match(clause, lead)
         if according or verb:
             who_start = start + (according or verb).end()  # type: ignore[union-attr]
-            return self._first(number, who_start, end) or self._role(number, who_start, end)
+            return self._who(
+                number, who_start, end, self._first(number, who_start, end), subject=False
+            )
         verb = _VERB.search(clause, lead)
         if verb is None or len(clause[lead : verb.start()].split()) > 12:
             return None
-        return self._last(number, start, start + verb.start()) or self._role(
-            number, start + lead, start + verb.start()
-        )
+        subject_end = start + verb.start()
+        return self._who(number, start + lead, subject_end, self._last(number, start, subject_end))
 
-    def _before(self, number: int, start: int, end: int) -> str | None:
+    def _before(self, number: int, start: int, end: int) -> _Speaker | None:
         """``X said: "..."`` and ``X said the plan was "..."``: a speech verb between
         the sentence's start and the opening mark, its subject before it."""
         clause = self.paragraphs[number][start:end]
         according = list(_ACCORDING.finditer(clause))
         if according:
-            return self._first(number, start + according[-1].end(), end)
+            who_start = start + according[-1].end()
+            return self._who(
+                number, who_start, end, self._first(number, who_start, end), subject=False
+            )
         verbs = list(_VERB.finditer(clause))
         if not verbs:
             return None
-        verb = verbs[0]
-        return self._last(number, start, start + verb.start()) or self._role(
-            number, start, start + verb.start()
-        )
+        subject_end = start + verbs[0].start()
+        return self._who(number, start, subject_end, self._last(number, start, subject_end))
+
+    def _who(
+        self, number: int, start: int, end: int, named: str | None, *, subject: bool = True
+    ) -> _Speaker | None:
+        """The speaker a span gives: a name found in it, else a pronoun or institution
+        resolved to one, else an unnamed source it describes, else nobody."""
+        name = named or self._role(number, start, end)
+        if name is not None:
+            return _Speaker(name=name)
+        span = self.paragraphs[number][start:end]
+        found = (_UNNAMED.search if subject else _UNNAMED.match)(span.lstrip(" ,;:—–-"))
+        return _Speaker(unnamed=" ".join(found.group(0).split())) if found else None
 
     def _first(self, number: int, start: int, end: int) -> str | None:
         """The first person named in the span, else the first organisation."""

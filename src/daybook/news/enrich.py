@@ -295,6 +295,7 @@ class Enricher:
             Quote(
                 article=article,
                 speaker=saved.get(quote.speaker) if quote.speaker else None,
+                unnamed=(quote.unnamed or "")[:200],
                 text=quote.text,
                 paragraph=quote.paragraph,
                 end_paragraph=quote.end_paragraph,

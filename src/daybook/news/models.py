@@ -335,6 +335,9 @@ class Quote(models.Model):
         Entity, null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes"
     )
     text = models.TextField()
+    unnamed = models.CharField(
+        max_length=200, blank=True, help_text='an unnamed source, as described ("an official")'
+    )
     paragraph = models.PositiveIntegerField(default=0)
     end_paragraph = models.PositiveIntegerField(default=0)
     position = models.PositiveIntegerField(default=0)

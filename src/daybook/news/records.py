@@ -109,7 +109,11 @@ def export_articles() -> Iterator[dict[str, Any]]:
                 for m in row.mentions.select_related("entity")
             ],
             "quotes": [
-                {"text": q.text, "speaker": q.speaker.name if q.speaker else None}
+                {
+                    "text": q.text,
+                    "speaker": q.speaker.name if q.speaker else None,
+                    "unnamed": q.unnamed or None,
+                }
                 for q in row.quotes.select_related("speaker")
             ],
             "topics": row.topics,

@@ -256,12 +256,13 @@ def _quote(q: Quote) -> dict[str, Any]:
 
 
 def _quotes_by_speaker(quotes: QuerySet[Quote]) -> list[dict[str, Any]]:
-    """Quotes grouped by who said them, most-quoted first."""
-    grouped: dict[int | None, list[Quote]] = defaultdict(list)
+    """Quotes grouped by who said them (a named speaker, or an unnamed source as the
+    article describes it), most-quoted first, the unattributed last."""
+    grouped: dict[int | str | None, list[Quote]] = defaultdict(list)
     speakers: dict[int, Entity] = {}
     rows = _with_articles(quotes)
     for q in rows.order_by("article__published_at", "article_id", "position"):
-        grouped[q.speaker_id].append(q)
+        grouped[q.speaker_id or (q.unnamed.casefold() if q.unnamed else None)].append(q)
         if q.speaker is not None:
             speakers[q.speaker.pk] = q.speaker
     ordered = sorted(grouped.items(), key=lambda kv: (kv[0] is None, -len(kv[1])))
@@ -269,16 +270,17 @@ def _quotes_by_speaker(quotes: QuerySet[Quote]) -> list[dict[str, Any]]:
         {
             "speaker": (
                 {
-                    "id": pk,
-                    "name": speakers[pk].name,
-                    "path": reverse("entity", args=[pk]),
+                    "id": key,
+                    "name": speakers[key].name,
+                    "path": reverse("entity", args=[key]),
                 }
-                if pk is not None
+                if isinstance(key, int)
                 else None
             ),
+            "unnamed": found[0].unnamed if isinstance(key, str) else None,
             "quotes": [_quote(q) for q in found],
         }
-        for pk, found in ordered
+        for key, found in ordered
     ]
 
 
@@ -348,6 +350,7 @@ def article(pk: int) -> dict[str, Any]:
                 if q.speaker is not None
                 else None
             ),
+            "unnamed": q.unnamed or None,
         }
         for q in Quote.objects.filter(article=row).select_related("speaker")
     ]
