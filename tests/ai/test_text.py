@@ -11,7 +11,6 @@ from daybook.ai.text import (
     near_duplicate,
     paragraphs,
     split_sentences,
-    word_count,
 )
 from daybook.demo.server import load_truth
 
@@ -183,11 +182,6 @@ def test_furniture_is_recognised(text: str) -> None:
 )
 def test_prose_is_not_furniture(text: str) -> None:
     assert not is_furniture(text)
-
-
-def test_word_count_counts_cjk_characters_in_pairs() -> None:
-    assert word_count("Four words right here.") == 4
-    assert word_count("地震が発生した。") == 3
 
 
 def test_wire_copies_of_a_sentence_are_near_duplicates() -> None:

@@ -9,7 +9,6 @@ from daybook.pipeline.normalise import (
     reading_minutes,
     relative_age,
     text_hash,
-    word_count,
 )
 from daybook.pipeline.types import ExtractedArticle, FeedEntry
 
@@ -52,9 +51,7 @@ def test_language_detection():
     assert detect_language("ok") is None
 
 
-def test_word_count_and_reading_time_count_cjk_by_character():
-    assert word_count("one two three") == 3
-    assert word_count("東京 is big") == 4
+def test_reading_time_counts_cjk_by_character():
     assert reading_minutes("word " * 460) == 2
     assert reading_minutes("字" * 1000) == 2
     assert reading_minutes("") == 0

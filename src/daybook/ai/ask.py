@@ -35,9 +35,9 @@ from daybook.ai.text import (
     is_furniture,
     near_duplicate,
     split_sentences,
-    word_count,
     word_set,
 )
+from daybook.text.script import CJK, CJK_CHARS, word_count
 
 MAX_QUESTION_CHARS = 500
 MIN_WORDS = 4
@@ -65,8 +65,7 @@ POSITION_DECAY = 5.0
 BM25_K1 = 1.2
 BM25_B = 0.75
 
-_TOKEN = re.compile(r"[^\W_]+(?:[.,'’-][^\W_]+)*|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+_TOKEN = re.compile(rf"[{CJK_CHARS}]|[^\W_{CJK_CHARS}]+(?:[.,'’-][^\W_{CJK_CHARS}]+)*")
 _STOPWORDS = word_set(
     """a about above after again against all am an and any are as at be because been before
     being below between both but by can could did do does doing done down during each few
@@ -231,7 +230,7 @@ def _question_terms(question: str) -> list[_Term]:
     for position, word in enumerate(_words(_QUESTION_PHRASE.sub(" ", question))):
         if word.lower() in _STOPWORDS and not (len(word) > 1 and word.isupper()):
             continue  # but "US" and "WHO" are names
-        name = not _CJK.match(word) and any(c.isupper() for c in word[position == 0 :])
+        name = not CJK.match(word) and any(c.isupper() for c in word[position == 0 :])
         stem = _stem(word)
         if stem not in terms:
             terms[stem] = _Term(stem, word.lower(), name)

@@ -40,6 +40,7 @@ from typing import Literal, NamedTuple
 from rapidfuzz import fuzz, process
 
 from daybook.ai.nlp import load_nlp
+from daybook.ai.text import word_set
 
 log = logging.getLogger(__name__)
 
@@ -83,10 +84,6 @@ class KnownEntity(NamedTuple):
 
 
 # --- the rules' word lists ---------------------------------------------------------
-
-
-def _wordset(words: str) -> frozenset[str]:
-    return frozenset(words.split())
 
 
 _LABELS: dict[str, Kind] = {
@@ -206,7 +203,7 @@ _ALIASES: dict[str, tuple[str, Kind]] = {
 # Titles, ranks and roles written before a name: "Chief Executive Masaaki Kiriyama",
 # "Energy Cabinet Secretary Grace Wanjiru". A run of them ends in a core title; the
 # modifiers count only inside such a run ("Health" alone is part of an agency's name).
-_CORE_TITLES = _wordset(
+_CORE_TITLES = word_set(
     """mr mrs ms miss mx dr prof professor sir dame lord lady president minister chancellor
     secretary governor gov senator sen rep representative congressman congresswoman
     mayor king queen prince princess emperor empress pope judge ambassador director
@@ -217,7 +214,7 @@ _CORE_TITLES = _wordset(
     father sheikh imam rabbi archbishop bishop cardinal stablemaster yokozuna ozeki
     sekiwake komusubi maegashira"""
 )
-_TITLE_MODIFIERS = _wordset(
+_TITLE_MODIFIERS = word_set(
     """vice prime deputy chief executive senior former acting interim foreign finance
     economy economic defence defense health environment trade interior home justice
     cabinet state operating financial technology managing associate assistant attorney
@@ -226,7 +223,7 @@ _TITLE_MODIFIERS = _wordset(
 )
 _PLACE_TITLES = frozenset({"mayor", "governor", "gov"})
 # Words that end an organisation's name ("Kotoba Labs", "Japan Sumo Association").
-_ORG_WORDS = _wordset(
+_ORG_WORDS = word_set(
     """agency ministry department office bureau authority commission committee council
     board bank banks fund corp corporation co inc ltd plc llc ag sa nv gmbh group holdings
     company companies university college institute institution school academy
@@ -239,7 +236,7 @@ _ORG_WORDS = _wordset(
     shipping logistics partnership service services center centre engineering"""
 )
 # Words that end a place's name ("Miyagi Prefecture", "Matsushima Bay").
-_PLACE_WORDS = _wordset(
+_PLACE_WORDS = word_set(
     """prefecture province county district oblast region city island islands bay strait
     straits sea ocean river lake mountains peninsula valley coast basin gulf airport
     station port harbour harbor street avenue square bridge trough"""
@@ -251,7 +248,7 @@ _ADMIN_WORDS = frozenset({"prefecture", "province", "oblast", "governorate"})
 # still says where it happens ("Kyushu Grand Sumo Tournament" -> Kyushu); a storm's or
 # a train line's name does not, and a storm's bare name later in the article is not a
 # person either ("Typhoon Kalayaan ... Kalayaan").
-_EVENT_WORDS = _wordset(
+_EVENT_WORDS = word_set(
     """tournament cup championship championships games olympics paralympics festival
     summit conference expo exposition triennale biennale marathon derby prix prize
     award awards trophy"""
@@ -259,16 +256,16 @@ _EVENT_WORDS = _wordset(
 _PRODUCT_WORDS = frozenset({"shinkansen", "express", "line"})
 _STORM_WORDS = frozenset({"typhoon", "hurricane", "cyclone", "storm", "tropical"})
 # Legal forms ignored when comparing organisations: "Takemura Corp" is "Takemura".
-_LEGAL_FORMS = _wordset("inc corp corporation co ltd plc llc ag sa nv gmbh kk")
+_LEGAL_FORMS = word_set("inc corp corporation co ltd plc llc ag sa nv gmbh kk")
 # Words naming a kind of institution: alone ("the Commission", "the Bank") they point
 # back to the one organisation of the article that has the word in its name.
-_INSTITUTIONS = _wordset(
+_INSTITUTIONS = word_set(
     """cabinet government parliament ministry agency council court committee commission
     board company bank department office authority bureau institute university
     association federation union party"""
 )
 # Capitalised at the start of a sentence, or all-capital, but naming no one.
-_NOT_NAMES = _wordset(
+_NOT_NAMES = word_set(
     """january february march april may june july august september october november
     december monday tuesday wednesday thursday friday saturday sunday ai gdp cpi ppi ev
     evs ceo cfo coo ipo lng pet gmt utc jst est pst bst cet dna rna tv pc it ok covid suv
@@ -276,7 +273,7 @@ _NOT_NAMES = _wordset(
     army navy state city country capital energy executive sterling"""
 )
 # Capitalised at a sentence's start, they open a span without belonging to the name.
-_LEADING = _wordset(
+_LEADING = word_set(
     """the a an across in at from for after with by on under over despite since like
     unlike as while"""
 )
@@ -285,7 +282,7 @@ _NAME_STOPWORDS = (
     _LEADING
     | _CORE_TITLES
     | _TITLE_MODIFIERS
-    | _wordset(
+    | word_set(
         """but and or when if then so yet although though because meanwhile however also
         now today yesterday here there this that these those it he she they we i his her
         their our its asked said says told"""

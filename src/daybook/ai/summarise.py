@@ -44,10 +44,10 @@ from daybook.ai.text import (
     is_furniture,
     near_duplicate,
     split_sentences,
-    word_count,
     word_set,
 )
 from daybook.text.dateline import strip_dateline
+from daybook.text.script import word_count
 
 METHOD = "mmr-centroid@2"
 

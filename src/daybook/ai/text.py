@@ -233,7 +233,6 @@ _CREDIT = re.compile(
 )
 _BYLINE_JOINERS = word_set("and & in de van von der al bin da la le of for the staff")
 _TERMINAL = re.compile(r"[.!?…。！？][\"'”’»)\]）」』】]*$")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
 def is_furniture(text: str) -> bool:
@@ -273,14 +272,6 @@ def _is_byline(words: list[str]) -> bool:
     rest = [w.strip(",.;:()") for w in words[1:]]
     named = [w for w in rest if w and w.lower() not in _BYLINE_JOINERS]
     return bool(named) and all(w[0].isupper() for w in named)
-
-
-def word_count(text: str) -> int:
-    """Words in a sentence (punctuation alone is not one), counting two CJK characters as
-    one word since CJK has no spaces."""
-    cjk = len(_CJK.findall(text))
-    words = [w for w in _CJK.sub(" ", text).split() if any(c.isalnum() for c in w)]
-    return len(words) + cjk // 2
 
 
 _QUOTE_FOLD = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "«": '"', "»": '"'})

@@ -41,6 +41,7 @@ from functools import lru_cache
 import numpy as np
 
 from daybook.ai.embed import EmbedFn, Vectors
+from daybook.ai.text import word_set
 
 METHOD = "lexicon-embed-gazetteer@1"
 
@@ -576,12 +577,7 @@ def subjects_of(title: str, paragraphs: Sequence[str], embed: EmbedFn) -> tuple[
 KEYWORDS = (3, 6)
 
 
-def _wordset(words: str) -> frozenset[str]:
-    """A set from a whitespace-separated word list (long lists read better as prose)."""
-    return frozenset(words.split())
-
-
-_STOPWORDS = _wordset(
+_STOPWORDS = word_set(
     """a about above after again against all also am an and any are as at be because been
     before being below between both but by can could did do does doing down during each
     few for from further had has have having he her here hers herself him himself his how
@@ -594,7 +590,7 @@ _STOPWORDS = _wordset(
     first second third last next new many much several every another"""
 )
 # Words that say nothing on their own in news writing.
-_GENERIC = _wordset(
+_GENERIC = word_set(
     """said says say told tell added according year years month months week weeks day days
     time times people percent per cent official officials statement news report reports
     reported monday tuesday wednesday thursday friday saturday sunday january february
@@ -610,7 +606,7 @@ _GENERIC = _wordset(
     minor recent former latter final certain prefecture province"""
 )
 # Inflected verbs that news headlines and prose use most: a phrase never contains one.
-_VERBS = _wordset(
+_VERBS = word_set(
     """is are was were be been being has have had do does did says tells told asks asked
     finds found keeps kept lets begins began starts started ends ended opens opened
     closes closed wins won loses lost beats stuns stun agrees agree agreed signs signed
@@ -626,7 +622,7 @@ _VERBS = _wordset(
     reaches reached marks marked keep put puts"""
 )
 # Nouns that end like verb forms ("-ed", "-ly", "-ing") and so need letting through.
-_NOUN_EXCEPTIONS = _wordset(
+_NOUN_EXCEPTIONS = word_set(
     """speed seed need feed breed greed hundred bed shed red supply family assembly rally
     ally monopoly anomaly reply housing funding spending building meeting training
     shipping clothing flooding warming recycling banking manufacturing lending trading

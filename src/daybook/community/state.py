@@ -15,7 +15,7 @@ from functools import cached_property
 from django.http import HttpRequest
 
 from daybook.community.models import Bookmark, Follow, Mute
-from daybook.pipeline.normalise import unspaced
+from daybook.text.script import unspaced
 
 _ATTRIBUTE = "_daybook_reader_state"
 

@@ -31,7 +31,7 @@ from typing import Any, Literal
 from django.db import connection
 
 from daybook.news.models import Article
-from daybook.pipeline.normalise import unspaced
+from daybook.text.script import unspaced
 
 MAX_QUERY_CHARS = 200
 """Longer text is cut, not refused: a pasted paragraph still searches for its start."""

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from difflib import Match, SequenceMatcher
 from typing import Literal
 
-from daybook.pipeline.normalise import UNSPACED_CHARS
+from daybook.text.script import UNSPACED_CHARS
 
 METHOD = "compare@1"
 

@@ -18,30 +18,11 @@ import py3langid
 from courlan import normalize_url
 
 from daybook.pipeline.types import ExtractedArticle, FeedEntry
+from daybook.text.script import cjk_count, spaced_words, word_count
 
 WORDS_PER_MINUTE = 230
-# Japanese and Chinese have no spaces between words; readers take in about
-# 500 characters a minute, so those scripts are counted by character.
-UNSPACED_CHARS = (
-    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u2fdf\u3001-\u303f\u3040-\u30ff"
-    "\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff01-\uffef"
-    "\U00020000-\U0003134f"
-)
-"""Scripts whose words are not separated by spaces, or not only by them (Thai,
-Lao, Myanmar, Khmer, CJK ideographs and punctuation, kana, Hangul, whose particles
-attach to words), as the body of a regex character class: word boundaries and
-word tokenisers do not work there, so comparing, searching and muting go by
-character or substring instead."""
-_UNSPACED = re.compile(f"[{UNSPACED_CHARS}]")
-
-
-def unspaced(text: str) -> bool:
-    """Whether ``text`` has a character of a script written without spaces."""
-    return _UNSPACED.search(text) is not None
-
-
 CJK_CHARS_PER_MINUTE = 500
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+"""Japanese and Chinese readers take in about this many characters a minute."""
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -103,23 +84,14 @@ def _site(url: str) -> str:
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language, None when there is too little text."""
     sample = text[:4000]
-    if len(_WORD.findall(sample)) < 3 and len(_CJK.findall(sample)) < 10:
+    if len(_WORD.findall(sample)) < 3 and cjk_count(sample) < 10:
         return None
     lang, _score = py3langid.classify(sample)
     return str(lang)
 
 
-def word_count(text: str) -> int:
-    """Words in a text, counting each CJK character as a word."""
-    cjk = len(_CJK.findall(text))
-    latin = len(_WORD.findall(_CJK.sub(" ", text)))
-    return latin + cjk
-
-
 def reading_minutes(text: str) -> int:
-    cjk = len(_CJK.findall(text))
-    latin = len(_WORD.findall(_CJK.sub(" ", text)))
-    minutes = latin / WORDS_PER_MINUTE + cjk / CJK_CHARS_PER_MINUTE
+    minutes = len(spaced_words(text)) / WORDS_PER_MINUTE + cjk_count(text) / CJK_CHARS_PER_MINUTE
     return max(1, math.ceil(minutes)) if text.strip() else 0
 
 

@@ -30,13 +30,13 @@ from functools import lru_cache
 from daybook.errors import ExtractError
 from daybook.pipeline.metadata import clean_authors, parse_date, split_trailing_date, to_utc
 from daybook.pipeline.types import ExtractedArticle, RelatedTeaser
+from daybook.text.script import CJK, word_count
 
 _HEADER_WINDOW = 30
 _MAX_WRAP = 100  # hard-wrapped text is wrapped at 72-80 columns, rarely more
 _MAX_CAPTURE_CHARS = 2_000_000
 _MAX_CHROME_LINES = 2_000  # a real page has a few dozen teasers; a hostile one, any number
 _MAX_STAMP_CHARS = 160
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f]")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 _SENTENCE_END = ".!?。！？…"
 _CLOSERS = "\"'”’»)）」』]】"
@@ -226,7 +226,7 @@ def extract_capture(
 def has_prose(paragraphs: list[str]) -> bool:
     """Whether some paragraph reads like article prose, not a menu or a list of links."""
     return sum(len(p) for p in paragraphs) >= 60 and any(
-        _ends_sentence(p) and _weight(p) >= 6 for p in paragraphs
+        _ends_sentence(p) and word_count(p) >= 6 for p in paragraphs
     )
 
 
@@ -239,7 +239,7 @@ def drop_page_chrome(paragraphs: list[str]) -> list[str]:
     only when most of the text is above it: one in a page's header, or a
     standard's front matter, is dropped alone.
     """
-    weights = [_weight(p) for p in paragraphs]
+    weights = [word_count(p) for p in paragraphs]
     total = sum(weights)
     kept: list[str] = []
     above = 0.0
@@ -303,18 +303,12 @@ def _wrapped(previous: str, line: str, width: int) -> bool:
     return (
         0.6 * width <= len(previous) <= width
         and len(previous) + 1 + len(line.split()[0]) > width
-        and not _CJK.search(previous)
+        and not CJK.search(previous)
         and (not _ends_sentence(previous) or line[0].islower())
         and not _BYLINE.match(line)
         and _stamp_line(line) is None
         and not _similar(previous, line)
     )
-
-
-def _weight(line: str) -> float:
-    """Length in words; two CJK characters count as one word (they have no spaces)."""
-    cjk = len(_CJK.findall(line))
-    return len(_CJK.sub(" ", line).split()) + cjk / 2
 
 
 def _ends_sentence(line: str) -> bool:
@@ -355,14 +349,14 @@ def _best_copy(*copies: str) -> str:
 @lru_cache(maxsize=4096)
 def _is_name(line: str) -> bool:
     """A publisher-shaped line: a few words, capitalised, no sentence."""
-    if not line or _weight(line) > 6 or len(line) > 50 or _ends_sentence(line):
+    if not line or word_count(line) > 6 or len(line) > 50 or _ends_sentence(line):
         return False
     if _BYLINE.match(line) or _UI.match(line) or _is_heading(line):
         return False
     if line[0].islower() or line.replace(" ", "").isdigit() or ":" in line or "：" in line:
         return False  # a label ("Source: ...", "Updated: ...") is not a name
     # Names are capitalised ("Daily Planet", "The Asahi Shimbun"); a phrase is not.
-    words = [w for w in re.findall(r"[^\W\d_]+", _CJK.sub(" ", line)) if len(w) > 3]
+    words = [w for w in re.findall(r"[^\W\d_]+", CJK.sub(" ", line)) if len(w) > 3]
     return not words or sum(w[0].isupper() for w in words) * 2 >= len(words)
 
 
@@ -376,7 +370,7 @@ def _is_title(line: str) -> bool:
     """Could head a teaser: not a sentence ending in a full stop, not too long."""
     stripped = line.rstrip(_CLOSERS + " ")
     return (
-        1 <= _weight(line) <= 35
+        1 <= word_count(line) <= 35
         and not stripped.endswith((".", "。"))
         and not _UI.match(line)
         and not _is_heading(line)
@@ -407,7 +401,7 @@ def _stamp_line(line: str) -> tuple[str | None, str | None] | None:
     Recognised: "Metro Wire2 hours ago", "Metro Wire • 2 hours ago",
     "time5 hours ago" (an icon's label glued on), "03-11-2025", "• Metro Wire".
     """
-    if _weight(line) > 14 or _BYLINE.match(line):
+    if word_count(line) > 14 or _BYLINE.match(line):
         return None
     bulleted = bool(_BULLET.match(line))
     parts = [p for p in re.split(r"\s*[•·●▪|｜]\s*", line) if p.strip()]
@@ -544,7 +538,7 @@ def _first_paragraph(lines: list[str]) -> int:
         line = lines[i]
         if (
             _ends_sentence(line)
-            and _weight(line) >= 10
+            and word_count(line) >= 10
             and not _CREDIT.search(line)
             and not _BYLINE.match(line)
             and not (i + 1 < len(lines) and _similar(line, lines[i + 1]))
@@ -560,7 +554,7 @@ def _headline(lines: list[str], window: int, stamp_at: int | None) -> tuple[int,
         line = lines[i]
         return (
             i != stamp_at
-            and _weight(line) >= 2
+            and word_count(line) >= 2
             and not _UI.match(line)
             and not _is_heading(line)
             and not _BYLINE.match(line)
@@ -574,16 +568,16 @@ def _headline(lines: list[str], window: int, stamp_at: int | None) -> tuple[int,
             if candidate(j) and _similar(lines[i], lines[j]):
                 return (i, j)
     if stamp_at is not None:
-        before = [i for i in range(stamp_at) if candidate(i) and _weight(lines[i]) >= 3]
+        before = [i for i in range(stamp_at) if candidate(i) and word_count(lines[i]) >= 3]
         if before:
-            return (max(before, key=lambda i: _weight(lines[i])),)
+            return (max(before, key=lambda i: word_count(lines[i])),)
         after = [i for i in range(stamp_at + 1, window) if candidate(i) and _is_title(lines[i])]
-        if after and _weight(lines[after[0]]) >= 3:
+        if after and word_count(lines[after[0]]) >= 3:
             return (after[0],)
         return None
-    titles = [i for i in range(window) if candidate(i) and _weight(lines[i]) >= 3]
+    titles = [i for i in range(window) if candidate(i) and word_count(lines[i]) >= 3]
     titles = [i for i in titles if _is_title(lines[i])]
-    if len(titles) > 1 and titles[0] == 0 and (_weight(lines[0]) <= 4 or lines[0].isupper()):
+    if len(titles) > 1 and titles[0] == 0 and (word_count(lines[0]) <= 4 or lines[0].isupper()):
         titles.pop(0)  # a logo ("THE NORTHERN LEDGER") above the headline
     return (titles[0],) if titles else None
 
@@ -592,9 +586,9 @@ def _byline(lines: list[str], limit: int) -> tuple[int | None, tuple[str, str | 
     """Where the byline is and (names, stamp): "By JANE DOE | Nov 3, 2025"."""
     for i in range(min(limit, len(lines))):
         line = lines[i]
-        if _weight(line) > 16:
+        if word_count(line) > 16:
             continue
-        if _BYLINE.match(line) or (_BYLINE_ROLE.search(line) and _weight(line) <= 8):
+        if _BYLINE.match(line) or (_BYLINE_ROLE.search(line) and word_count(line) <= 8):
             names, stamp = line, None
             parts = re.split(r"\s*[•·|｜]\s*", line)
             for part in parts[1:]:
@@ -618,7 +612,7 @@ def _skip_captions(lines: list[str], start: int) -> int:
             start += 1
             continue
         caption = _CREDIT.search(line) or (
-            not _ends_sentence(line) and _weight(line) >= 3 and not _is_heading(line)
+            not _ends_sentence(line) and word_count(line) >= 3 and not _is_heading(line)
         )
         if not caption:
             break
@@ -634,7 +628,7 @@ def _read_body(lines: list[str], start: int) -> tuple[list[str], int]:
     """Body paragraphs from ``start`` and the index where the page chrome begins."""
     end = _chrome_start(lines, start)
     body = [line for line in lines[start:end] if not (_UI.match(line) or _SOURCE.match(line))]
-    while body and _weight(body[-1]) <= 4 and not _ends_sentence(body[-1]):
+    while body and word_count(body[-1]) <= 4 and not _ends_sentence(body[-1]):
         body.pop()
     return _drop_trailing_credits(body), end
 
@@ -642,7 +636,7 @@ def _read_body(lines: list[str], start: int) -> tuple[list[str], int]:
 def _chrome_start(lines: list[str], start: int) -> int:
     for k in range(start, len(lines)):
         line = lines[k]
-        if (_COPYRIGHT.search(line) and _weight(line) <= 25) or _is_heading(line):
+        if (_COPYRIGHT.search(line) and word_count(line) <= 25) or _is_heading(line):
             following = lines[k + 1] if k + 1 < len(lines) else ""
             if not (_SOFT_HEADING.match(line) and _ends_sentence(following)):
                 return k
@@ -719,7 +713,7 @@ def _teasers(lines: list[str]) -> list[RelatedTeaser]:
         title, publisher, age, j = opened
         text: list[str] = []
         while j < len(lines) and _open_teaser(lines, j) is None:
-            if _weight(lines[j]) > 4 or _ends_sentence(lines[j]):  # else a button or a label
+            if word_count(lines[j]) > 4 or _ends_sentence(lines[j]):  # else a button or a label
                 text.append(lines[j])
             j += 1
         found.append(
@@ -735,11 +729,11 @@ def _stamp_first_teasers(lines: list[str]) -> list[RelatedTeaser]:
     starts = [i for i, line in enumerate(lines) if _stamp_line(line) is not None]
     for at, end in zip(starts, [*starts[1:], len(lines)], strict=True):
         body = lines[at + 1 : end]
-        if not body or not _is_title(body[0]) or _weight(body[0]) < 3:
+        if not body or not _is_title(body[0]) or word_count(body[0]) < 3:
             continue
         publisher, age = _stamp_line(lines[at]) or (None, None)
         rest = body[2:] if len(body) > 1 and _similar(body[0], body[1]) else body[1:]
-        text = [line for line in rest if _weight(line) > 4 or _ends_sentence(line)]
+        text = [line for line in rest if word_count(line) > 4 or _ends_sentence(line)]
         found.append(
             RelatedTeaser(
                 title=body[0], publisher=publisher, age=age, text="\n\n".join(text) or None
