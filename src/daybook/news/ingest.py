@@ -27,8 +27,9 @@ from daybook.news.models import Feed
 from daybook.news.store import Outcome, store_article
 from daybook.pipeline.extract import extract_document, extract_html
 from daybook.pipeline.feeds import looks_like_feed, parse_feed
-from daybook.pipeline.normalise import is_web_url, normalise
+from daybook.pipeline.normalise import normalise
 from daybook.pipeline.types import ExtractedArticle, FeedEntry
+from daybook.pipeline.urls import is_web_url
 
 log = logging.getLogger("daybook.ingest")
 

@@ -35,9 +35,10 @@ from daybook.news.work import Stage, lease
 from daybook.pipeline import decide
 from daybook.pipeline.extract import extract_html
 from daybook.pipeline.feeds import parse_feed
-from daybook.pipeline.normalise import is_web_url, normalise
+from daybook.pipeline.normalise import normalise
 from daybook.pipeline.pagetext import has_prose
 from daybook.pipeline.types import ExtractedArticle, FeedEntry, FetchResult, ParsedFeed, Validators
+from daybook.pipeline.urls import is_web_url
 from daybook.text.script import word_count
 
 log = logging.getLogger("daybook.polling")

@@ -17,8 +17,9 @@ from daybook.news.models import Article
 from daybook.news.related import related_ids
 from daybook.pipeline.extract import extract_document
 from daybook.pipeline.fetch import Fetcher
-from daybook.pipeline.normalise import NormalisedArticle, is_web_url, normalise
+from daybook.pipeline.normalise import NormalisedArticle, normalise
 from daybook.pipeline.types import RelatedTeaser
+from daybook.pipeline.urls import is_web_url
 
 FIELDS = (
     "input",

@@ -22,8 +22,9 @@ from daybook.news.locks import store_lock
 from daybook.news.models import Article, ArticleLink, DedupeBand, Feed, Source
 from daybook.news.work import Stage
 from daybook.pipeline import dedupe
-from daybook.pipeline.normalise import NormalisedArticle, is_web_url
+from daybook.pipeline.normalise import NormalisedArticle
 from daybook.pipeline.types import RelatedTeaser
+from daybook.pipeline.urls import is_web_url
 
 log = logging.getLogger("daybook.store")
 

@@ -8,13 +8,14 @@ shares, and is re-exported here for callers that discover.
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import lxml.etree
 import lxml.html
 
 from daybook.pipeline.feeds import looks_like_feed
 from daybook.pipeline.types import DiscoveredFeed
+from daybook.pipeline.urls import web_url
 
 __all__ = ["COMMON_FEED_PATHS", "discover_feeds", "looks_like_feed"]
 
@@ -91,9 +92,4 @@ def _feed_url(href: str, base: str) -> str | None:
         href = href[5:]
         if href.startswith("//"):
             href = "http:" + href
-    try:
-        url = urljoin(base, href)
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    return url if parts.scheme in ("http", "https") and parts.netloc else None
+    return web_url(href, base)

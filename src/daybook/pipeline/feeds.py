@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from html.entities import name2codepoint
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 from xml.etree.ElementTree import ParseError as XMLSyntaxError
 
 import feedparser
@@ -36,6 +36,8 @@ from feedparser.encodings import convert_to_utf8
 
 from daybook.errors import ParseError
 from daybook.pipeline.types import FeedEntry, ParsedFeed
+from daybook.pipeline.urls import web_url
+from daybook.text.zones import rfc822_offset
 
 # A date more than this far ahead of now is a publisher's mistake (a swapped
 # day and month, a wrong year); within it, it is clock skew or a time zone slip.
@@ -61,15 +63,8 @@ _JSON_FEED_VERSION = "jsonfeed.org/version/"
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
 _TAG = re.compile(r"<[^>]*>")
 _UNSAFE = re.compile("[\x00\ud800-\udfff]")
-# Zone names outside RFC 822 that publishers in Asia, Europe and Oceania put
-# at the end of pubDate; feedparser reads unknown names as UTC, hours off.
-# Ambiguous ones (CST, IST) are left to feedparser's US reading.
-_ZONES = {
-    "JST": "+0900", "KST": "+0900", "HKT": "+0800", "SGT": "+0800", "PHT": "+0800",
-    "WIB": "+0700", "ICT": "+0700", "AEST": "+1000", "AEDT": "+1100", "NZST": "+1200",
-    "NZDT": "+1300", "BST": "+0100", "CET": "+0100", "CEST": "+0200", "EET": "+0200",
-    "EEST": "+0300", "MSK": "+0300",
-}  # fmt: skip
+# Zone names outside RFC 822 that publishers put at the end of pubDate; feedparser
+# reads unknown names as UTC, hours off (``text/zones.py`` says what each means).
 _ZONE_NAME = re.compile(r"\s([A-Za-z]{3,4})$")
 _IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
 # The syndication module's sy:updatePeriod values, in seconds.
@@ -546,24 +541,16 @@ def _html(value: object, kind: object) -> str | None:
 
 
 def _http_url(value: object, base: str) -> str | None:
-    """``value`` made absolute against ``base``; None unless it is http(s), so a
-    ``javascript:`` or ``file:`` link in a hostile feed goes no further."""
-    if not (text := _str(value)) or not text.strip():
-        return None
-    try:
-        url = urljoin(base, text.strip())
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    return url if parts.scheme in ("http", "https") and parts.netloc else None
+    """``value`` made absolute against ``base`` if it is a web address (``urls.web_url``)."""
+    return web_url(_str(value), base)
 
 
 def _date(parsed: object, raw: object, now: datetime) -> datetime | None:
     """A UTC datetime from feedparser's UTC struct_time, else from the raw string."""
     text = raw.strip() if isinstance(raw, str) else ""
     value: datetime | None = None
-    if (zone := _ZONE_NAME.search(text)) and (offset := _ZONES.get(zone.group(1).upper())):
-        value = _parse_date(text[: zone.start()] + " " + offset)
+    if (name := _ZONE_NAME.search(text)) and (offset := rfc822_offset(name.group(1))):
+        value = _parse_date(text[: name.start()] + " " + offset)
     if value is None and isinstance(parsed, time.struct_time):
         try:
             value = datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)

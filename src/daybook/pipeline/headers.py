@@ -10,7 +10,9 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin
+
+from daybook.pipeline.urls import web_url
 
 # RFC 9111 5.2: a delta-seconds a cache cannot represent counts as 2^31.
 MAX_DELTA_SECONDS = 2**31
@@ -72,7 +74,7 @@ def links(values: Iterable[str], base: str) -> tuple[tuple[str, str], ...]:
             anchor = params.get("anchor")
             if anchor is not None and not _same_resource(anchor, base):
                 continue
-            url = _http_url(target, base)
+            url = web_url(target, base)
             if url is None:
                 continue
             for rel in (params.get("rel") or "").lower().split():
@@ -121,18 +123,6 @@ def _http_date(value: str | None) -> datetime | None:
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
-
-
-def _http_url(value: str, base: str) -> str | None:
-    text = value.strip()
-    if not text or not text.isprintable():
-        return None
-    try:
-        url = urljoin(base, text)
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    return url if parts.scheme in ("http", "https") and parts.netloc else None
 
 
 def _same_resource(anchor: str, base: str) -> bool:

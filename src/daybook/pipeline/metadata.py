@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
 
 from daybook.errors import ExtractError
+from daybook.pipeline.urls import web_url
+from daybook.text.zones import zone
 
 # --------------------------------------------------------------------------- dates
 
@@ -48,29 +49,6 @@ _MONTH = (
     r"aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
 _WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]{0,6}\.?,?\s+)?"
-# Abbreviations seen on the news sites daybook reads; anything else is ignored
-# (and the time is taken as UTC) rather than guessed.
-_ZONES = {
-    "utc": 0,
-    "gmt": 0,
-    "z": 0,
-    "jst": 9,
-    "kst": 9,
-    "hkt": 8,
-    "sgt": 8,
-    "cst": -6,
-    "est": -5,
-    "edt": -4,
-    "cdt": -5,
-    "pst": -8,
-    "pdt": -7,
-    "bst": 1,
-    "cet": 1,
-    "cest": 2,
-    "ist": 5.5,
-    "aest": 10,
-    "aedt": 11,
-}
 _TIME = (
     r"(?:\s*(?:,|\bat\b|@|-|–|\|)?\s*(?P<hour>\d{1,2})[:時](?P<minute>\d{2})(?:分)?"
     r"(?::(?P<second>\d{2}))?\s*(?P<ampm>[ap]\.?\s?m\.?)?"
@@ -201,7 +179,7 @@ def _zone(raw: str | None) -> timezone:
     if offset:
         sign = -1 if offset[1] == "-" else 1
         return timezone(sign * timedelta(hours=int(offset[2]), minutes=int(offset[3])))
-    return timezone(timedelta(hours=_ZONES.get(raw, 0)))
+    return zone(raw) or UTC  # an unknown name is not guessed: the time is taken as UTC
 
 
 # --------------------------------------------------------------------------- names
@@ -353,7 +331,7 @@ def read_metadata_tree(root: lxml.html.HtmlElement, *, url: str | None) -> PageM
             *_meta_all(metas, "article:modified_time", "og:updated_time", "datemodified"),
         ),
         site_name=site_name,
-        image=_absolute(
+        image=web_url(
             _first(ld.image(), _meta(metas, "og:image", "og:image:url", "twitter:image")),
             base,
         ),
@@ -361,7 +339,7 @@ def read_metadata_tree(root: lxml.html.HtmlElement, *, url: str | None) -> PageM
             ld.text(article, "description"),
             _meta(metas, "og:description", "description", "twitter:description"),
         ),
-        canonical_url=_absolute(
+        canonical_url=web_url(
             _first(_canonical_link(root), _meta(metas, "og:url"), ld.url()),
             base,
         ),
@@ -437,21 +415,8 @@ def _base_url(root: lxml.html.HtmlElement, url: str | None) -> str | None:
     for element in root.iter("base"):
         href = element.get("href")
         if href:
-            return _absolute(href, url) or url
+            return web_url(href, url) or url
     return url
-
-
-def _absolute(value: str | None, base: str | None) -> str | None:
-    """An absolute http(s) URL, or None (javascript:, data: and unresolvable paths)."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        joined = urljoin(base, value) if base else value
-        parts = urlsplit(joined)
-    except ValueError:
-        return None
-    return joined if parts.scheme in ("http", "https") and parts.netloc else None
 
 
 def _language(*candidates: str | None) -> str | None:

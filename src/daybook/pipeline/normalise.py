@@ -18,6 +18,7 @@ import py3langid
 from courlan import normalize_url
 
 from daybook.pipeline.types import ExtractedArticle, FeedEntry
+from daybook.pipeline.urls import is_web_url
 from daybook.text.script import cjk_count, spaced_words, word_count
 
 WORDS_PER_MINUTE = 230
@@ -43,11 +44,6 @@ class NormalisedArticle:
     word_count: int
     reading_minutes: int
     text_hash: str
-
-
-def is_web_url(url: str) -> bool:
-    """An http(s) URL: the only kind daybook fetches, links to, or treats as a web identity."""
-    return url.lower().startswith(("http://", "https://"))
 
 
 def canonical_url(url: str, page_canonical: str | None = None) -> str:

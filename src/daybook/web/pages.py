@@ -26,7 +26,7 @@ from daybook.ai.topics import REGIONS, TOPICS
 from daybook.news.models import Article, ArticleEntity, Entity, Quote, Source, Story
 from daybook.news.related import related_ids
 from daybook.pipeline.compare import Span, compare
-from daybook.pipeline.normalise import is_web_url
+from daybook.pipeline.urls import is_web_url
 from daybook.text.script import unspaced
 from daybook.web import paging
 
