@@ -1019,14 +1019,21 @@ class EntityRegistry:
         for entry in self._entries:
             entry.changed = False
 
-    def learn(self, name: str, kind: Kind, aliases: Iterable[str]) -> None:
+    def learn(
+        self, name: str, kind: Kind, aliases: Iterable[str], votes: int | None = None
+    ) -> None:
         """Take in an entity another process stored (or changed) since this registry
-        was built, so every process resolves names against the same canonical set."""
+        was built, so every process resolves names against the same canonical set.
+        ``votes`` is how many articles the collection has with the name as ``kind``:
+        given, it replaces this registry's own count, so the kind a name is taken for
+        is the collection's, not what one process happened to see."""
         index = self._by_name.get(name)
         if index is None:
             index = self._add(name, kind)
         elif kind not in self._entries[index].kinds:
             self._entries[index].kinds[kind] += 1
+        if votes is not None:
+            self._entries[index].kinds[kind] = max(votes, 1)
         for alias in aliases:
             self._add_alias(index, alias)
         self._entries[index].changed = False

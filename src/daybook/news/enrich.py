@@ -246,12 +246,13 @@ class Enricher:
         return computed.embedding is not None
 
     def _sync_registry(self) -> None:
-        """Learn the entities other processes created or changed since last time."""
+        """Learn the entities created or changed since last time, by any process, with
+        the collection's count of articles for each (what decides a name's kind)."""
         changed = Entity.objects.filter(version__gt=self.registry_version).order_by("version")
-        for name, kind, aliases, version in changed.values_list(
-            "name", "kind", "aliases", "version"
+        for name, kind, aliases, votes, version in changed.values_list(
+            "name", "kind", "aliases", "articles", "version"
         ):
-            self.registry.learn(name, cast(entities.Kind, kind), aliases)
+            self.registry.learn(name, cast(entities.Kind, kind), aliases, votes)
             self.registry_version = max(self.registry_version, version)
         self.registry_version = max(self.registry_version, 0)
 
@@ -268,23 +269,25 @@ class Enricher:
             entity = Entity.objects.filter(name=item.name, kind=item.kind).first()
             aliases = sorted(set(entity.aliases if entity else ()) | set(item.aliases))
             if entity is None or aliases != sorted(entity.aliases):
-                version = tally.increment(tally.ENTITIES)
-                # Under the placement lock, right after _sync_registry: no other
-                # process changed an entity in between, so this registry is current.
-                self.registry_version = max(self.registry_version, version)
                 entity, _ = Entity.objects.update_or_create(
-                    name=item.name,
-                    kind=item.kind,
-                    defaults={"aliases": aliases, "version": version},
+                    name=item.name, kind=item.kind, defaults={"aliases": aliases}
                 )
             ArticleEntity.objects.create(article=article, entity=entity, count=item.count)
             saved[item.name] = entity
+        after = {e.pk for e in saved.values()}
         if original:
-            after = {e.pk for e in saved.values()}
             Entity.objects.filter(pk__in=after - before).update(articles=F("articles") + 1)
             Entity.objects.filter(pk__in=before - after, articles__gt=0).update(
                 articles=F("articles") - 1
             )
+        if after | before:
+            # Every entity this article changed (aliases, or its count of articles)
+            # takes a new version, and this registry learns them back at once, so each
+            # process's registry holds the collection's counts, not its own.
+            Entity.objects.filter(pk__in=after | before).update(
+                version=tally.increment(tally.ENTITIES)
+            )
+            self._sync_registry()
         return saved
 
     def _save_quotes(
