@@ -11,6 +11,8 @@ the article's entity mentions find nearly all of them without a parser:
 - ``"...," according to Greene.``;
 - an institution: ``"...," the ministry said.`` is the article's organisation with that
   word in its name, and ``the company`` the last organisation named;
+- an unnamed source: ``"...," two people familiar with the talks said.`` is kept as the
+  article describes it (``Quote.unnamed``), never given to the last person named;
 - no attribution in the sentence: a quote that follows one by a speaker in the same or
   the previous paragraph continues it (``"...," Greene said. "More words."``), or one
   that precedes an attributed quote with nothing between them shares its speaker.

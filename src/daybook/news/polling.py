@@ -289,7 +289,9 @@ def _fetch_page(item: FeedEntry) -> tuple[ExtractedArticle | None, str | None, s
         try:
             page = shared_fetcher().fetch(item.url, accept="text/html,*/*;q=0.5")
             extracted = extract_html(page.text, url=page.url)
-            return _fuller(extracted, from_feed_content(item)), page.url, None
+            if not has_prose(extracted.text.split("\n\n")):
+                extracted = _fuller(extracted, from_feed_content(item))
+            return extracted, page.url, None
         except DaybookError as error:
             page_error = f"{type(error).__name__}: {error}"
             log.info(
@@ -305,11 +307,11 @@ def _fetch_page(item: FeedEntry) -> tuple[ExtractedArticle | None, str | None, s
 
 
 def _fuller(page: ExtractedArticle, feed: ExtractedArticle | None) -> ExtractedArticle:
-    """The page's article, with the feed's text when the page gave only a line or two
-    (a video page, a photo caption) and the feed's content says more."""
-    if feed is None or has_prose(page.text.split("\n\n")):
+    """A page that gave only a line or two (a video page, a photo caption), with the
+    feed's text when the feed's content says more."""
+    if feed is None or word_count(feed.text) <= word_count(page.text):
         return page
-    return replace(page, text=feed.text) if word_count(feed.text) > word_count(page.text) else page
+    return replace(page, text=feed.text)
 
 
 def _to_json(entry: FeedEntry) -> dict[str, Any]:
