@@ -38,13 +38,15 @@ import trafilatura
 from daybook.errors import ExtractError
 from daybook.pipeline.extract import extract_document
 from daybook.pipeline.normalise import normalise
+from daybook.text.script import CJK_CHARS
 
 PAGES = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "readability-test-pages"
 URL = "http://fakehost/test/page.html"
 """The address Readability's own tests give every page."""
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 FIELDS = ("title", "byline", "site", "language", "date")
-_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|[^\W_]+")
+_TOKEN = re.compile(rf"[{CJK_CHARS}]|[^\W_]+")
+"""A CJK character (``daybook.text.script``) is a token of its own; any other word is one."""
 
 
 @dataclass

@@ -388,7 +388,7 @@ def find_mentions(paragraphs: Sequence[str], *, publisher: Iterable[str] = ()) -
         m
         for mentions in found
         for m in sorted(mentions, key=lambda m: m.start)
-        if _key(m.text) not in not_names and _key(m.text).removeprefix("the ") not in own
+        if (key := _key(m.text)) not in not_names and key.removeprefix("the ") not in own
     ]
 
 

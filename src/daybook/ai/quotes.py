@@ -173,20 +173,23 @@ class _Marks:
     def opens(self, text: str, index: int) -> bool:
         if text[index] not in self.opening:
             return False
-        if not self.single:
-            return True
-        before = text[index - 1] if index else " "
-        after = text[index + 1 : index + 2] or " "
-        return (before.isspace() or before in '([—–-"“') and not after.isspace()
+        before, after = _around(text, index)
+        return not self.single or (
+            (before.isspace() or before in '([—–-"“') and not after.isspace()
+        )
 
     def closes(self, text: str, index: int) -> bool:
         if text[index] not in self.closing:
             return False
-        if not self.single:
-            return True
-        before = text[index - 1] if index else " "
-        after = text[index + 1 : index + 2] or " "
-        return not before.isspace() and (after.isspace() or after in ',.;:!?)—–-"”')
+        before, after = _around(text, index)
+        return not self.single or (
+            not before.isspace() and (after.isspace() or after in ',.;:!?)—–-"”')
+        )
+
+
+def _around(text: str, index: int) -> tuple[str, str]:
+    """The characters either side of ``index``, a space past either end."""
+    return (text[index - 1] if index else " "), (text[index + 1 : index + 2] or " ")
 
 
 _STYLES = (_Marks(*_DOUBLE, single=False), _Marks(*_SINGLE, single=True))
