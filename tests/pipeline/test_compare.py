@@ -253,7 +253,7 @@ def test_a_million_character_paragraph_is_cut_and_added_whole() -> None:
     assert not result.truncated
 
 
-def test_a_repetitive_paragraph_too_costly_to_diff_is_shown_whole() -> None:
+def test_a_repetitive_paragraph_is_diffed_by_word_like_any_other() -> None:
     words = ["the"] * 1_500
     original = " ".join(words)
     words[700] = "a"
@@ -262,7 +262,9 @@ def test_a_repetitive_paragraph_too_costly_to_diff_is_shown_whole() -> None:
     result = compare(text(LEDE, original), text(LEDE, copy))
 
     assert kinds(result) == ["same", "edited"]
-    assert [s.kind for s in result.changes[1].spans] == ["cut", "added"]
+    spans = result.changes[1].spans
+    assert [(s.kind, s.text) for s in spans if s.kind != "same"] == [("cut", "the"), ("added", "a")]
+    assert_spans_rebuild(result.changes[1])
     assert not result.truncated
 
 

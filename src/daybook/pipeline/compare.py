@@ -12,8 +12,11 @@ Everything here is bounded, because article texts come from the open web: at
 most ``MAX_PARAGRAPHS`` paragraphs a side are compared and the work of one
 comparison is capped by ``WORK_BUDGET``; when either limit cuts it short,
 ``Comparison.truncated`` says so. An edited paragraph too long (``MAX_TOKENS``)
-or too repetitive (``MAX_DIFF_WORK``) to diff by word is shown as a whole cut
-span and a whole added span.
+to diff by word is shown as a whole cut span and a whole added span.
+
+Diffs are rapidfuzz's Indel (longest common subsequence, bit-parallel in C) on
+token lists: its cost is the product of the lengths over 64 whatever the words,
+so a repetitive paragraph is as cheap as any other and needs no metering.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ import re
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from difflib import Match, SequenceMatcher
 from typing import Literal
+
+from rapidfuzz.distance import Indel
 
 from daybook.text.script import UNSPACED_CHARS
 
@@ -33,17 +37,14 @@ MAX_PARAGRAPHS = 400
 # A news paragraph is 20-80 words; one of 2,000 is a page dumped into one
 # paragraph, whose word diff would be unreadable anyway.
 MAX_TOKENS = 2_000
-# Work is counted in steps of difflib's inner loop (see ``_MeteredMatcher``),
-# each a fraction of a microsecond. A word diff of two natural 2,000-word
-# paragraphs takes some tens of thousands; one of 2,000 copies of "the" against
-# the same would take millions, and is abandoned for a whole-paragraph span.
-MAX_DIFF_WORK = 300_000
-# For one whole comparison: a normal article needs a few thousand steps, a
-# 400-paragraph rewrite a few hundred thousand.
+# Work is counted in token steps: one per token looked at when counting common
+# words, one per 64 token pairs of a diff. A normal article needs a few
+# thousand; 400 paragraphs a side that all share their words, each pair needing
+# a diff, would need hundreds of millions and are cut short.
 WORK_BUDGET = 3_000_000
-# Two paragraphs are one edited paragraph from this similarity on (difflib
-# ratio over words): a changed word or dateline scores 0.8-0.95, a dropped
-# sentence 0.6-0.8, unrelated news paragraphs 0.1-0.3.
+# Two paragraphs are one edited paragraph from this similarity on (words in
+# common order, 2 x LCS / total): a changed word or dateline scores 0.8-0.95, a
+# dropped sentence 0.6-0.8, unrelated news paragraphs 0.1-0.3.
 SIMILAR = 0.5
 # After the first acceptable partner, this many later paragraphs are tried for
 # a better one, so an outlet's intro that paraphrases the lede does not steal
@@ -55,7 +56,9 @@ LOOKAHEAD = 3
 # changed "word".
 _TOKEN = re.compile(rf"[{UNSPACED_CHARS}]|[^\s{UNSPACED_CHARS}]+")
 
-Opcode = tuple[Literal["replace", "delete", "insert", "equal"], int, int, int, int]
+# A stretch of an alignment: equal on both sides, or differing (tokens cut from
+# the first side and added from the second, either possibly empty).
+Run = tuple[Literal["equal", "differ"], int, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -101,11 +104,7 @@ def compare(original: str, copy: str) -> Comparison:
     ours, theirs = ours[:MAX_PARAGRAPHS], theirs[:MAX_PARAGRAPHS]
     aligner = _Aligner()
     changes: list[Change] = []
-    # autojunk=False: with 200+ paragraphs difflib would otherwise ignore any
-    # paragraph repeated more than 1% of the time (a "Read more" line) as an
-    # anchor. At 400 paragraphs a side the quadratic worst case is cheap.
-    matcher = SequenceMatcher(None, ours, theirs, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in _runs(ours, theirs):
         if tag == "equal":
             changes.extend(Change("same", text, text, ()) for text in ours[i1:i2])
         else:
@@ -119,6 +118,24 @@ def compare(original: str, copy: str) -> Comparison:
         same=kinds.count("same"),
         truncated=truncated or aligner.exhausted,
     )
+
+
+def _runs(ours: Sequence[str], theirs: Sequence[str]) -> list[Run]:
+    """The longest common subsequence of two token lists, as alternating equal and differing runs.
+
+    Indel lists a replacement as separate insertions and deletions, in either
+    order; merging everything between two equal stretches gives the caller one
+    block to pair paragraphs in, and one cut and one added span of words.
+    """
+    runs: list[Run] = []
+    for op in Indel.opcodes(ours, theirs):
+        tag: Literal["equal", "differ"] = "equal" if op.tag == "equal" else "differ"
+        if tag == "differ" and runs and runs[-1][0] == "differ":
+            _, i1, _, j1, _ = runs.pop()
+            runs.append(("differ", i1, op.src_end, j1, op.dest_end))
+        else:
+            runs.append((tag, op.src_start, op.src_end, op.dest_start, op.dest_end))
+    return runs
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -190,26 +207,26 @@ class _Aligner:
         if self.exhausted:
             return None
         ours = self._words(original)
-        best: tuple[float, int, _Words, list[Opcode] | None] | None = None
+        best: tuple[float, int, _Words, list[Run] | None] | None = None
         for j in range(start, len(copies)):
             if best is not None and j > best[1] + LOOKAHEAD:
                 break
             theirs = self._words(copies[j])
-            score, opcodes = self._score(ours, theirs)
+            score, runs = self._score(ours, theirs)
             if score >= SIMILAR and (best is None or score > best[0]):
-                best = (score, j, theirs, opcodes)
+                best = (score, j, theirs, runs)
         if best is None:
             return None
-        _, j, theirs, opcodes = best
-        return j, _spans(ours, theirs, opcodes)
+        _, j, theirs, runs = best
+        return j, _spans(ours, theirs, runs)
 
-    def _score(self, ours: _Words, theirs: _Words) -> tuple[float, list[Opcode] | None]:
+    def _score(self, ours: _Words, theirs: _Words) -> tuple[float, list[Run] | None]:
         """Similarity of two paragraphs, and their word diff when it was affordable.
 
-        Cheap bounds come first (difflib's ratio never exceeds the length ratio
-        or the share of common words), so unrelated paragraphs are rejected
-        without an order-aware diff. Paragraphs too long to diff are judged by
-        their common words alone.
+        Cheap bounds come first (words in common order never exceed the length
+        ratio or the share of common words), so unrelated paragraphs are
+        rejected without an order-aware diff. Paragraphs too long to diff are
+        judged by their common words alone.
         """
         total = len(ours.words) + len(theirs.words)
         if 2 * min(len(ours.words), len(theirs.words)) < SIMILAR * total:
@@ -221,14 +238,11 @@ class _Aligner:
         quick = 2 * common / total
         if quick < SIMILAR or ours.oversized or theirs.oversized:
             return quick, None
-        matcher = _MeteredMatcher(ours, theirs, min(MAX_DIFF_WORK, self._budget))
-        try:
-            ratio = matcher.ratio()
-        except _TooCostly:
+        if not self._spend(1 + len(ours.words) * len(theirs.words) // 64):
             return quick, None
-        finally:
-            self._spend(matcher.spent)
-        return ratio, matcher.get_opcodes()
+        runs = _runs(ours.words, theirs.words)
+        same = sum(i2 - i1 for tag, i1, i2, _, _ in runs if tag == "equal")
+        return 2 * same / total, runs
 
     def _spend(self, cost: int) -> bool:
         if cost > self._budget:
@@ -256,56 +270,21 @@ class _Aligner:
         return self._cache[text]
 
 
-class _TooCostly(Exception):
-    """A word diff went over its allowance of work."""
-
-
-class _MeteredMatcher(SequenceMatcher[str]):
-    """A word-level SequenceMatcher that stops when it has done its allowance of work.
-
-    autojunk=False, because with it, in a paragraph of 200+ words, "the" and
-    "of" could not anchor a match and would show as cut and re-added. Without
-    it, one search for the longest match loops over every position in the copy
-    of every word in the searched part of the original, so a repetitive
-    paragraph costs the product of the lengths, again at each level of
-    difflib's recursion. Each search is charged that count before it runs.
-    """
-
-    def __init__(self, ours: _Words, theirs: _Words, allowance: int) -> None:
-        super().__init__(None, ours.words, theirs.words, autojunk=False)
-        self.spent = 0
-        self._allowance = allowance
-        self._ours = ours.words
-        self._counts = theirs.counts
-
-    def find_longest_match(
-        self, alo: int = 0, ahi: int | None = None, blo: int = 0, bhi: int | None = None
-    ) -> Match:
-        searched = self._ours[alo:ahi]
-        cost = sum(self._counts.get(word, 0) for word in searched)
-        # Counting is itself work; a search that would overrun is not started,
-        # so ``spent`` is what was really done.
-        self.spent += len(searched) + 1
-        if self.spent + cost > self._allowance:
-            raise _TooCostly
-        self.spent += cost
-        return super().find_longest_match(alo, ahi, blo, bhi)
-
-
-def _spans(ours: _Words, theirs: _Words, opcodes: list[Opcode] | None) -> tuple[Span, ...]:
+def _spans(ours: _Words, theirs: _Words, runs: list[Run] | None) -> tuple[Span, ...]:
     """Word spans of an edited pair; without a word diff, the whole paragraph cut then added.
 
-    difflib's opcodes alternate between equal and unequal runs, and a replace
-    yields its cut before its addition, so no two neighbouring spans share a kind.
+    Runs alternate between equal and differing, and a differing run yields its
+    cut before its addition, so no two neighbouring spans share a kind.
     """
-    if opcodes is None:
+    if runs is None:
         return (Span("cut", ours.text), Span("added", theirs.text))
     spans: list[Span] = []
-    for tag, i1, i2, j1, j2 in opcodes:
+    for tag, i1, i2, j1, j2 in runs:
         if tag == "equal":
             spans.append(Span("same", ours.slice(i1, i2)))
-        if tag in ("delete", "replace"):
+            continue
+        if i2 > i1:
             spans.append(Span("cut", ours.slice(i1, i2)))
-        if tag in ("insert", "replace"):
+        if j2 > j1:
             spans.append(Span("added", theirs.slice(j1, j2)))
     return tuple(spans)

@@ -24,8 +24,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from difflib import SequenceMatcher
 from functools import lru_cache
+
+from rapidfuzz.distance import Indel
 
 from daybook.errors import ExtractError
 from daybook.pipeline.metadata import clean_authors, parse_date, split_trailing_date, to_utc
@@ -331,9 +332,8 @@ def _similar(a: str, b: str) -> bool:
     if len(shorter) >= 12 and longer.startswith(shorter):
         return True
     if len(shorter) < 8 or len(longer) > 400 or len(longer) > 1.5 * len(shorter):
-        return False  # too different in length to be ~85% alike; spares the quadratic compare
-    matcher = SequenceMatcher(None, na, nb, autojunk=False)
-    return matcher.quick_ratio() >= 0.85 and matcher.ratio() >= 0.85
+        return False  # too different in length to be ~85% alike
+    return Indel.normalized_similarity(na, nb) >= 0.85
 
 
 def _best_copy(*copies: str) -> str:
