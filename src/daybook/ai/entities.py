@@ -41,6 +41,7 @@ from rapidfuzz import fuzz, process
 
 from daybook.ai.nlp import load_nlp
 from daybook.ai.text import word_set
+from daybook.text import places
 
 log = logging.getLogger(__name__)
 
@@ -97,107 +98,32 @@ _LABELS: dict[str, Kind] = {
 # Chitose"): the small model tags places as groups, products or works ("Chitose" NORP).
 _ONLY_IF_KNOWN_PLACE = frozenset({"NORP", "PRODUCT", "WORK_OF_ART", "EVENT"})
 
-# Countries, regions, seas and major cities: places whatever the model says. Japan's
-# prefectures and large cities and the US states are in because the service's sources
-# are Japanese and American papers and wires that name them every day.
-_GAZETTEER = frozenset(
-    line.strip()
-    for line in """
-    Afghanistan|Albania|Algeria|Andorra|Angola|Antigua and Barbuda|Argentina|Armenia
-    Australia|Austria|Azerbaijan|Bahamas|Bahrain|Bangladesh|Barbados|Belarus|Belgium
-    Belize|Benin|Bhutan|Bolivia|Bosnia and Herzegovina|Bosnia|Botswana|Brazil|Brunei
-    Bulgaria|Burkina Faso|Burundi|Cambodia|Cameroon|Canada|Cape Verde|Chad|Chile|China
-    Colombia|Comoros|Congo|Costa Rica|Croatia|Cuba|Cyprus|Czech Republic|Czechia|Denmark
-    Djibouti|Dominica|Dominican Republic|East Timor|Ecuador|Egypt|El Salvador|Eritrea
-    Estonia|Eswatini|Ethiopia|Fiji|Finland|France|Gabon|Gambia|Georgia|Germany|Ghana
-    Greece|Grenada|Guatemala|Guinea|Guyana|Haiti|Honduras|Hungary|Iceland|India|Indonesia
-    Iran|Iraq|Ireland|Israel|Italy|Ivory Coast|Jamaica|Japan|Jordan|Kazakhstan|Kenya
-    Kiribati|Kosovo|Kuwait|Kyrgyzstan|Laos|Latvia|Lebanon|Lesotho|Liberia|Libya
-    Liechtenstein|Lithuania|Luxembourg|Madagascar|Malawi|Malaysia|Maldives|Mali|Malta
-    Mauritania|Mauritius|Mexico|Micronesia|Moldova|Monaco|Mongolia|Montenegro|Morocco
-    Mozambique|Myanmar|Namibia|Nauru|Nepal|Netherlands|New Zealand|Nicaragua|Niger
-    Nigeria|North Korea|North Macedonia|Norway|Oman|Pakistan|Palau|Palestine|Panama
-    Papua New Guinea|Paraguay|Peru|Philippines|Poland|Portugal|Qatar|Romania|Russia
-    Rwanda|Samoa|San Marino|Saudi Arabia|Senegal|Serbia|Seychelles|Sierra Leone|Singapore
-    Slovakia|Slovenia|Solomon Islands|Somalia|South Africa|South Korea|South Sudan|Spain
-    Sri Lanka|Sudan|Suriname|Sweden|Switzerland|Syria|Taiwan|Tajikistan|Tanzania
-    Thailand|Togo|Tonga|Trinidad and Tobago|Tunisia|Turkey|Turkmenistan|Tuvalu|Uganda
-    Ukraine|United Arab Emirates|United Kingdom|United States|Uruguay|Uzbekistan|Vanuatu
-    Vatican|Venezuela|Vietnam|Yemen|Zambia|Zimbabwe|England|Scotland|Wales
-    Northern Ireland|Greenland|Puerto Rico|Hong Kong|Macau|Gaza|West Bank|Crimea
-    Africa|Asia|Europe|North America|South America|Latin America|Antarctica|Oceania
-    Middle East|Southeast Asia|South Asia|East Asia|Central Asia|East Africa|West Africa
-    North Africa|Sub-Saharan Africa|Central America|Caribbean|Balkans|Scandinavia
-    Asia-Pacific|Indo-Pacific|Arctic|Pacific|Atlantic|Mediterranean|Red Sea|Black Sea
-    South China Sea|East China Sea|Baltic Sea|Persian Gulf|Indian Ocean|Pacific Ocean
-    Atlantic Ocean|Arctic Ocean|Taiwan Strait|Strait of Hormuz|Korean Peninsula
-    Abu Dhabi|Accra|Addis Ababa|Algiers|Amman|Amsterdam|Ankara|Athens|Baghdad|Baku
-    Bangkok|Beijing|Beirut|Belgrade|Berlin|Bern|Bogota|Brasilia|Bratislava|Brussels
-    Bucharest|Budapest|Buenos Aires|Cairo|Canberra|Caracas|Copenhagen|Dakar|Damascus
-    Dhaka|Doha|Dublin|Hanoi|Harare|Havana|Helsinki|Islamabad|Jakarta|Jerusalem|Kabul
-    Kampala|Kathmandu|Khartoum|Kinshasa|Kuala Lumpur|Kyiv|Kiev|Lagos|Lima|Lisbon
-    Ljubljana|London|Luanda|Madrid|Manila|Mexico City|Minsk|Mogadishu|Montevideo|Moscow
-    Muscat|Nairobi|New Delhi|Delhi|Nicosia|Oslo|Ottawa|Paris|Phnom Penh|Prague|Pyongyang
-    Quito|Rabat|Reykjavik|Riga|Riyadh|Rome|Santiago|Sarajevo|Seoul|Singapore|Sofia
-    Stockholm|Taipei|Tallinn|Tashkent|Tbilisi|Tehran|Tirana|Tripoli|Tunis|Ulaanbaatar
-    Vienna|Vilnius|Warsaw|Washington|Wellington|Yangon|Zagreb|Kharkiv|Kherson|Odesa
-    Lviv|Mariupol|Donetsk|Luhansk|Zaporizhzhia|St Petersburg|Istanbul|Dubai|Jeddah
-    Karachi|Lahore|Mumbai|Kolkata|Chennai|Bangalore|Bengaluru|Hyderabad|Ahmedabad
-    Shanghai|Shenzhen|Guangzhou|Chongqing|Tianjin|Wuhan|Chengdu|Hangzhou|Nanjing|Xi'an
-    Busan|Incheon|Daegu|Ho Chi Minh City|Sydney|Melbourne|Brisbane|Perth|Auckland
-    Toronto|Montreal|Vancouver|New York|Los Angeles|Chicago|Houston|San Francisco
-    Seattle|Boston|Miami|Atlanta|Dallas|Philadelphia|Detroit|Las Vegas|Silicon Valley
-    Sao Paulo|Rio de Janeiro|Johannesburg|Cape Town|Frankfurt|Munich|Hamburg|Milan
-    Barcelona|Geneva|Zurich|Davos|Manchester|Liverpool|Birmingham|Edinburgh|Glasgow
-    Cardiff|Belfast|Brussels|Strasbourg|Luxembourg|The Hague|Rotterdam|Antwerp|Marseille
-    Lyon|Naples|Venice|Florence|Athens|Osaka|Tokyo|Kyoto|Yokohama|Nagoya|Sapporo|Kobe
-    Fukuoka|Kawasaki|Saitama|Hiroshima|Sendai|Chiba|Kitakyushu|Sakai|Niigata|Hamamatsu
-    Kumamoto|Sagamihara|Shizuoka|Okayama|Nagasaki|Naha|Kagoshima|Kanazawa|Nara|Matsuyama
-    Hokkaido|Aomori|Iwate|Miyagi|Akita|Yamagata|Fukushima|Ibaraki|Tochigi|Gunma|Kanagawa
-    Yamanashi|Nagano|Gifu|Aichi|Mie|Shiga|Hyogo|Wakayama|Tottori|Shimane|Yamaguchi
-    Tokushima|Kagawa|Ehime|Kochi|Saga|Oita|Miyazaki|Okinawa|Toyama|Ishikawa|Fukui
-    Kyushu|Shikoku|Honshu|Tohoku|Kanto|Kansai|Chubu|Chugoku|Hokuriku|Kinki
-    Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida
-    Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland
-    Massachusetts|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada
-    New Hampshire|New Jersey|New Mexico|North Carolina|North Dakota|Ohio|Oklahoma|Oregon
-    Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont
-    Virginia|West Virginia|Wisconsin|Wyoming|British Columbia|Ontario|Quebec|Alberta
-    Bavaria|Catalonia|Siberia|Kashmir|Tibet|Xinjiang|Guam|Okinawa|Sakhalin
-    """.replace("\n", "|").split("|")
-    if line.strip()
+# Other names of organisations: one name each. Places' other names ("U.S.", "Kiev")
+# are the gazetteer's (daybook.text.places).
+_ORGANISATION_ALIASES: tuple[tuple[str, str], ...] = (
+    ("European Union", "EU|E.U."),
+    ("United Nations", "UN|U.N."),
+    ("Federal Reserve", "Fed|U.S. Federal Reserve|US Federal Reserve"),
+    ("European Central Bank", "ECB"),
+    ("Bank of Japan", "BOJ|BoJ"),
+    ("Bank of England", "BoE|BOE"),
+    ("International Monetary Fund", "IMF"),
+    ("World Bank", "World Bank Group"),
+    ("World Health Organization", "WHO|World Health Organisation"),
+    ("World Trade Organization", "WTO|World Trade Organisation"),
+    ("NATO", "North Atlantic Treaty Organization|Nato"),
+    ("Association of Southeast Asian Nations", "ASEAN"),
+    ("OPEC", "Organization of the Petroleum Exporting Countries"),
 )
-
-# Common abbreviations and other names of countries and organisations: one name each.
-_ALIAS_TABLE: tuple[tuple[str, Kind, str], ...] = (
-    ("United States", "place", "US|U.S.|USA|U.S.A.|America|United States of America"),
-    ("United Kingdom", "place", "UK|U.K.|Britain|Great Britain"),
-    ("United Arab Emirates", "place", "UAE|U.A.E."),
-    ("South Korea", "place", "Republic of Korea|ROK"),
-    ("North Korea", "place", "DPRK|Democratic People's Republic of Korea"),
-    ("China", "place", "PRC|People's Republic of China|Mainland China"),
-    ("Russia", "place", "Russian Federation"),
-    ("Netherlands", "place", "Holland"),
-    ("Czech Republic", "place", "Czechia"),
-    ("Kyiv", "place", "Kiev"),
-    ("Ivory Coast", "place", "Côte d'Ivoire"),
-    ("Myanmar", "place", "Burma"),
-    ("European Union", "organisation", "EU|E.U."),
-    ("United Nations", "organisation", "UN|U.N."),
-    ("Federal Reserve", "organisation", "Fed|U.S. Federal Reserve|US Federal Reserve"),
-    ("European Central Bank", "organisation", "ECB"),
-    ("Bank of Japan", "organisation", "BOJ|BoJ"),
-    ("Bank of England", "organisation", "BoE|BOE"),
-    ("International Monetary Fund", "organisation", "IMF"),
-    ("World Bank", "organisation", "World Bank Group"),
-    ("World Health Organization", "organisation", "WHO|World Health Organisation"),
-    ("World Trade Organization", "organisation", "WTO|World Trade Organisation"),
-    ("NATO", "organisation", "North Atlantic Treaty Organization|Nato"),
-    ("Association of Southeast Asian Nations", "organisation", "ASEAN"),
-    ("OPEC", "organisation", "Organization of the Petroleum Exporting Countries"),
-)
+# Places whatever the model says: the gazetteer's prominent places (countries,
+# capitals, cities of a million, subdivisions, regions and seas), by every form.
+_PLACES = [place for place in places.places() if place.prominent]
 _ALIASES: dict[str, tuple[str, Kind]] = {
-    form: (name, kind) for name, kind, others in _ALIAS_TABLE for form in (name, *others.split("|"))
+    form: (place.name, "place") for place in _PLACES for form in place.forms
+} | {
+    form: (name, "organisation")
+    for name, others in _ORGANISATION_ALIASES
+    for form in (name, *others.split("|"))
 }
 
 # Titles, ranks and roles written before a name: "Chief Executive Masaaki Kiriyama",
@@ -233,7 +159,9 @@ _ORG_WORDS = word_set(
     securities capital partners advisors advisers economics research insurance
     industries pharmaceuticals pharma exchange court police army navy force forces
     club times post journal news review wire network press media studio studios
-    shipping logistics partnership service services center centre engineering"""
+    shipping logistics partnership service services center centre engineering
+    kaiun kisen shoji kogyo sangyo ginko tetsudo denki denryoku seiyaku kensetsu shoken
+    hoken jidosha kaisha"""
 )
 # Words that end a place's name ("Miyagi Prefecture", "Matsushima Bay").
 _PLACE_WORDS = word_set(
@@ -304,6 +232,8 @@ _PORTFOLIOS = {"foreign": "foreign affairs", "home": "home affairs"}
 _PORTFOLIO_LIST = re.compile(r"(?:, [A-Z][\w'’-]*)*,? and [A-Z][\w'’-]*")
 # A capitalised word right before a one-word person: the given name the model missed.
 _GIVEN_NAME_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][a-z\u00c0-\u024f'’-]+) $")
+# A capitalised word right before a position, and nothing else between.
+_CAPITALISED_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][\w'’-]*) $")
 # "Ministry of " + a span "Economy, Trade and Industry": the model left the head out.
 _HEAD_BEFORE = re.compile(r"\b(?:Ministry|Department|Bank|University|Institute) of $")
 # " Minister" right after a span: the span was a portfolio.
@@ -312,7 +242,7 @@ _MINISTER_AFTER = re.compile(r" (?:Minister|Secretary)\b")
 _SAID_BEFORE = re.compile(r"[”\"],?\s+(?:said|says|added|told|according\s+to)\s+$")
 # ", Hokkaido" after a town's name, and not the start of a longer name.
 _REGION_AFTER = re.compile(r", ([A-Z][\w-]*(?: [A-Z][\w-]*)?)(?![\w'’-]| [A-Z])")
-# Nationalities and languages: "in Japanese" is not a place.
+# Nationalities and languages the gazetteer does not list: "in Kyrgyz" is not a place.
 _DEMONYM = re.compile(r"(?:ese|ish|ian|ean|an|ch|ss)$")
 # A capitalised organisation or place word right after a span: "Tokyo" + " Station".
 _NAME_WORD_AFTER = re.compile(r" ([A-Z][a-z]+)\b(?!['’-])")
@@ -332,18 +262,43 @@ def _key(text: str) -> str:
 
 
 _ALIAS_KEYS: dict[str, tuple[str, Kind]] = {_key(k): v for k, v in _ALIASES.items()}
-_GAZETTEER_KEYS = frozenset(_key(name) for name in _GAZETTEER)
-# Names known without the model, as written (case matters: "US", not "us").
-_PLACE: Kind = "place"
-_KNOWN_NAMES: dict[str, Kind] = {name: _PLACE for name in _GAZETTEER} | {
-    form: kind for form, (_, kind) in _ALIASES.items()
-}
-# Longest first, whole words: finds the known names the model missed.
-_KNOWN_PATTERN = re.compile(
-    r"(?<![\w-])(?:"
-    + "|".join(re.escape(name) for name in sorted(_KNOWN_NAMES, key=len, reverse=True))
-    + r")(?![\w-])"
+_GAZETTEER_KEYS = frozenset(_key(form) for place in _PLACES for form in place.forms)
+_COUNTRY_KEYS = frozenset(
+    _key(form) for place in _PLACES if place.kind == "country" for form in place.forms
 )
+# "Ukrainian", "Japanese", "Ukrainians": a nationality is no one's name.
+_NATIONALITIES = frozenset(
+    key for adjective in places.adjectives() for key in (_key(adjective), _key(adjective) + "s")
+)
+
+
+def _by_first_letters(forms: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Known names as written (case matters: "US", not "us") under the letters they
+    open with ("U" for "U.S.", "Asia" for "Asia-Pacific"), longest first, so a
+    paragraph is searched once per capitalised word."""
+    table: dict[str, list[str]] = {}
+    for form in forms:
+        if opening := _OPENING_LETTERS.match(form):
+            table.setdefault(opening.group(), []).append(form)
+    return {w: tuple(sorted(f, key=len, reverse=True)) for w, f in table.items()}
+
+
+_OPENING_LETTERS = re.compile(r"[^\W\d_]+")
+_CAPITALISED_WORD = re.compile(r"(?<![\w-])[A-Z][^\W\d_]*")
+_KNOWN_BY_LETTERS = _by_first_letters(_ALIASES)
+
+
+def _known_names(paragraph: str) -> Iterable[tuple[int, int]]:
+    """Spans of the gazetteer's and the alias table's names, whole words, longest first."""
+    for word in _CAPITALISED_WORD.finditer(paragraph):
+        start = word.start()
+        for form in _KNOWN_BY_LETTERS.get(word.group(), ()):
+            end = start + len(form)
+            if paragraph.startswith(form, start) and not re.match(
+                r"[\w-]", paragraph[end : end + 1]
+            ):
+                yield start, end
+                break
 
 
 # --- finding mentions -----------------------------------------------------------------
@@ -457,6 +412,9 @@ def _extend(spans: list[_Span], paragraph: str) -> list[_Span]:
             and (not mended or mended[-1].end <= given.start())
         ):
             span = _Span(given.start(1), span.end, span.label)
+        if span.label == "ORG" and _key(span.text(paragraph)) in _ORG_WORDS:
+            # "Kurobe" + "Holdings": the model kept only the word that made it a company.
+            span = _Span(_name_start(paragraph, span.start, mended), span.end, span.label)
         head = _HEAD_BEFORE.search(paragraph, 0, span.start)
         if span.label == "ORG" and head:
             span = _Span(head.start(), span.end, span.label)
@@ -471,6 +429,18 @@ def _extend(spans: list[_Span], paragraph: str) -> list[_Span]:
             span = _Span(span.start, following.end(), span.label)
         mended.append(span)
     return mended
+
+
+def _name_start(paragraph: str, start: int, mended: list[_Span]) -> int:
+    """Where the capitalised words right before ``start`` begin (at most three, none a
+    sentence opener or title, none inside the span before)."""
+    floor = mended[-1].end if mended else 0
+    for _ in range(3):
+        before = _CAPITALISED_BEFORE.search(paragraph, floor, start)
+        if not before or _key(before.group(1)) in _NAME_STOPWORDS:
+            break
+        start = before.start(1)
+    return start
 
 
 def _words(paragraph: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -613,11 +583,13 @@ def _mention(
 ) -> Mention | None:
     start, end = _trim(paragraph, start, end, person=label == "PERSON")
     words = _words(paragraph, start, end)
-    # "Northeastern Japan" is Japan; "Eastern Samar" is a name of its own.
+    # "Northeastern Japan" is Japan; "Eastern Samar" and "Southern Africa" are names
+    # of their own.
     if (
         len(words) > 1
         and _COMPASS.match(_key(paragraph[words[0][0] : words[0][1]]))
-        and _key(paragraph[words[1][0] : end]) in _GAZETTEER_KEYS
+        and _key(paragraph[words[1][0] : end]) in _COUNTRY_KEYS
+        and _key(paragraph[start:end]) not in _GAZETTEER_KEYS
     ):
         start = words[1][0]
     if words and _COMPASS.match(_key(paragraph[words[-1][0] : words[-1][1]])):
@@ -712,14 +684,14 @@ def _placed(paragraph: str, start: int, end: int) -> bool:
 
 
 def _is_junk(text: str) -> bool:
-    """Numbers, codes with digits (COP31, H3), lowercase phrases and capitalised common
-    words are not names."""
+    """Numbers, codes with digits (COP31, H3), lowercase phrases, nationalities and
+    capitalised common words are not names."""
     key = _key(text)
     if not key or not text[0].isalpha() or not text[0].isupper():
         return True
     if len(key) < 2 or len(key.split()) > 8 or any(c.isdigit() for c in key):
         return True
-    return key in _NOT_NAMES
+    return key in _NOT_NAMES or key in _NATIONALITIES
 
 
 def _rule_names(paragraph: str, number: int, taken: list[tuple[int, int]]) -> list[Mention]:
@@ -746,8 +718,7 @@ def _rule_names(paragraph: str, number: int, taken: list[tuple[int, int]]) -> li
             continue
         found.append(Mention(paragraph[start:end], kind, number, start, end))
         taken.append((start, end))
-    for match in _KNOWN_PATTERN.finditer(paragraph):
-        start, end = match.span()
+    for start, end in _known_names(paragraph):
         if not free(start, end):
             continue
         # "East Japan Railway", "Georgia Smith": a capitalised word next to the name
@@ -763,7 +734,8 @@ def _rule_names(paragraph: str, number: int, taken: list[tuple[int, int]]) -> li
             and before[-1].lower() not in _LEADING
         ):
             continue
-        found.append(Mention(match.group(0), _KNOWN_NAMES[match.group(0)], number, start, end))
+        text = paragraph[start:end]
+        found.append(Mention(text, _ALIASES[text][1], number, start, end))
     return found
 
 

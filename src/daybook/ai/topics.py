@@ -4,14 +4,15 @@ A reader browses by subject ("Sports", "Economy") and by region ("Japan", "Europ
 so every article gets one or two subject topics, the regions it is about, and a few
 keyphrases. The three come from different evidence:
 
-- **Regions** come from the places the entity stage found. A gazetteer maps every
-  country (with its common variants and adjective, "U.S.", "Britain", "Japanese"),
-  the world's major cities and sub-regions, and Japan's prefectures, regions and big
-  cities to one of the ``REGIONS``. Japan is its own region and does not imply
-  "Asia": an article tagged Asia is about Asia beyond Japan. A place counts by where
-  it is named: in the headline or the opening paragraphs it tags its region, while a
-  passing mention lower down ("...next week against Australia") does not, because news
-  is written as an inverted pyramid and what matters comes first.
+- **Regions** come from the places the entity stage found. The gazetteer
+  (``daybook.text.places``) maps every country (with its common variants and
+  adjective, "U.S.", "Britain", "Japanese"), the cities of 100,000 people, the
+  subdivisions and regions news names, to the ``REGIONS``. Japan is its own region
+  and does not imply "Asia": an article tagged Asia is about Asia beyond Japan. A
+  place counts by where it is named: in the headline or the opening paragraphs it
+  tags its region, while a passing mention lower down ("...next week against
+  Australia") does not, because news is written as an inverted pyramid and what
+  matters comes first.
 - **Subject topics** combine two signals that fail differently: weighted lexicons of
   general news vocabulary per topic (precise when the words are there, position-
   weighted the same way), and the embedding similarity of the article's opening to a
@@ -32,7 +33,6 @@ better classifier re-tags only what the old one tagged.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -42,8 +42,9 @@ import numpy as np
 
 from daybook.ai.embed import EmbedFn, Vectors
 from daybook.ai.text import word_set
+from daybook.text import places as gazetteer
 
-METHOD = "lexicon-embed-gazetteer@1"
+METHOD = "lexicon-embed-gazetteer@2"
 
 TOPICS = (
     "World",
@@ -99,210 +100,10 @@ did not use) counts as one passing mention."""
 ADJECTIVE_WEIGHT = 0.8
 """An adjective ("Japanese carmaker") says a little less than the place's name."""
 
-# One entry per place: names separated by "|", the first being the usual one. Entries
-# are separated by ";" or new lines. Countries carry their common variants; cities,
-# sub-regions and seas are the ones news names often.
-_GAZETTEER: dict[str, str] = {
-    "Japan": """Japan|Nippon; Hokkaido; Aomori; Iwate; Miyagi; Akita; Yamagata; Fukushima;
-    Ibaraki; Tochigi; Gunma; Saitama; Chiba; Tokyo; Kanagawa; Niigata; Toyama; Ishikawa;
-    Fukui; Yamanashi; Nagano; Gifu; Shizuoka; Aichi; Mie; Shiga; Kyoto; Osaka; Hyogo; Nara;
-    Wakayama; Tottori; Shimane; Okayama; Hiroshima; Yamaguchi; Tokushima; Kagawa; Ehime;
-    Kochi; Fukuoka; Saga; Nagasaki; Kumamoto; Oita; Miyazaki; Kagoshima; Okinawa;
-    Tohoku; Kanto; Chubu; Tokai; Hokuriku; Koshinetsu; Kansai|Kinki; Chugoku; San'in;
-    Sanyo; Shikoku; Kyushu; Honshu; Seto Inland Sea; Sea of Japan; Ryukyu Islands;
-    Izu Islands; Ogasawara Islands; Mount Fuji|Fuji; Yokohama; Nagoya; Sapporo; Kobe;
-    Kawasaki; Sendai; Kitakyushu; Sakai; Hamamatsu; Sagamihara; Hachioji; Utsunomiya;
-    Matsuyama; Himeji; Higashiosaka; Kanazawa; Kurashiki; Takamatsu; Naha; Morioka;
-    Mito; Maebashi; Takasaki; Kofu; Tsu; Otsu; Matsue; Fukuyama; Kure; Shimonoseki;
-    Sasebo; Beppu; Iwaki; Koriyama; Asahikawa; Hakodate; Kushiro; Obihiro; Yokosuka;
-    Fujisawa; Funabashi; Kashiwa; Nishinomiya; Amagasaki; Toyota; Okazaki; Kamakura;
-    Nikko; Hakone; Karuizawa; Niseko; Narita; Haneda; Shinjuku; Shibuya; Setagaya;
-    Minato; Chiyoda; Ginza; Ueno; Asakusa; Akihabara; Marunouchi; Roppongi; Ikebukuro;
-    Kasumigaseki; Nagatacho; Dotonbori; Umeda; Namba""",
-    "Asia": """Asia; East Asia; Southeast Asia; South Asia; Central Asia; Asia-Pacific;
-    Indo-Pacific; Korean Peninsula; South China Sea; East China Sea; Taiwan Strait;
-    Malacca Strait|Strait of Malacca; Himalayas; Tibet; Xinjiang; Kashmir; Afghanistan;
-    Bangladesh; Bhutan; Brunei; Cambodia; China|People's Republic of China|PRC|Mainland
-    China; Hong Kong; Macau|Macao; Taiwan; India; Indonesia; Kazakhstan; Kyrgyzstan;
-    Laos; Malaysia; Maldives; Mongolia; Myanmar|Burma; Nepal; North Korea|DPRK;
-    South Korea|Republic of Korea|Korea; Pakistan; Philippines|the Philippines;
-    Singapore; Sri Lanka; Tajikistan; Thailand; Timor-Leste|East Timor; Turkmenistan;
-    Uzbekistan; Vietnam|Viet Nam; Beijing; Shanghai; Shenzhen; Guangzhou; Chongqing;
-    Tianjin; Wuhan; Chengdu; Hangzhou; Nanjing; Xi'an; Guangdong; Fujian; Hainan; Sichuan;
-    Yunnan; Inner Mongolia; Taipei; Kaohsiung; Seoul; Busan; Incheon; Daegu; Gwangju;
-    Jeju; Pyongyang; Ulaanbaatar; Bangkok; Phuket; Hanoi; Ho Chi Minh City|Saigon;
-    Phnom Penh; Vientiane; Yangon; Naypyidaw; Kuala Lumpur; Penang; Jakarta; Bali;
-    Surabaya; Java; Sumatra; Borneo; Manila; Cebu; Davao; Mindanao; Luzon; Visayas;
-    Leyte; Samar; Tacloban; Palawan; Changi; Dhaka; Kathmandu; Colombo; New Delhi; Delhi;
-    Mumbai|Bombay; Kolkata|Calcutta; Chennai|Madras; Bangalore|Bengaluru; Hyderabad;
-    Ahmedabad; Pune; Surat; Gujarat; Kerala; Tamil Nadu; Maharashtra; Karachi; Lahore;
-    Islamabad; Kabul; Tashkent; Astana; Almaty; Bishkek; Dushanbe; Ashgabat; Dili""",
-    "Europe": """Europe; European Union|EU; Euro zone|Eurozone; Western Europe;
-    Eastern Europe; Central Europe; Northern Europe; Southern Europe; Scandinavia;
-    Balkans; Baltics; Caucasus; Albania; Andorra; Armenia; Austria; Azerbaijan; Belarus;
-    Belgium; Bosnia and Herzegovina|Bosnia; Bulgaria; Croatia; Cyprus;
-    Czech Republic|Czechia; Denmark; Estonia; Finland; France; Georgia; Germany; Greece;
-    Hungary; Iceland; Ireland; Italy; Kosovo; Latvia; Liechtenstein; Lithuania;
-    Luxembourg; Malta; Moldova; Monaco; Montenegro; Netherlands|the Netherlands|Holland;
-    North Macedonia; Norway; Poland; Portugal; Romania; Russia|Russian Federation;
-    San Marino; Serbia; Slovakia; Slovenia; Spain; Sweden; Switzerland; Ukraine;
-    United Kingdom|UK|U.K.|Britain|Great Britain; England; Scotland; Wales;
-    Northern Ireland; Vatican|Holy See; London; Paris; Berlin; Madrid; Rome; Brussels;
-    Amsterdam; Vienna; Warsaw; Prague; Budapest; Stockholm; Oslo; Copenhagen; Helsinki;
-    Dublin; Lisbon; Athens; Bucharest; Sofia; Belgrade; Zagreb; Ljubljana; Bratislava;
-    Vilnius; Riga; Tallinn; Kyiv|Kiev; Minsk; Moscow; St Petersburg|Saint Petersburg;
-    Chisinau; Tbilisi; Yerevan; Baku; Bern; Geneva; Zurich; Davos; Frankfurt; Munich;
-    Hamburg; Cologne; Stuttgart; Dusseldorf; Milan; Naples; Turin; Venice; Florence;
-    Barcelona; Valencia; Seville; Marseille; Lyon; Nice; Strasbourg; Toulouse; Bordeaux;
-    Manchester; Liverpool; Birmingham; Leeds; Edinburgh; Glasgow; Cardiff; Belfast;
-    Rotterdam; The Hague; Antwerp; Gdansk; Krakow; Porto; Reykjavik; Valletta; Nicosia;
-    Kharkiv; Odesa|Odessa; Lviv; Donetsk; Luhansk; Mariupol; Kherson; Zaporizhzhia;
-    Crimea; Donbas; Bavaria; Catalonia; Sicily; Sardinia; Corsica; Normandy; Brittany;
-    Flanders; Wallonia; Siberia; Baltic Sea; North Sea; Black Sea""",
-    "Middle East": """Middle East; Gulf|Gulf region|Persian Gulf|Arabian Gulf;
-    Arabian Peninsula; Red Sea; Levant; Strait of Hormuz; Bahrain; Iran; Iraq; Israel;
-    Jordan; Kuwait; Lebanon; Oman; Qatar; Saudi Arabia; Syria;
-    United Arab Emirates|UAE|U.A.E.; Yemen; Palestine|Palestinian Territories; West Bank;
-    Gaza|Gaza Strip; Golan Heights; Riyadh; Jeddah; Mecca; Medina; Yanbu; NEOM; Dubai;
-    Abu Dhabi; Doha; Kuwait City; Manama; Muscat; Sanaa; Aden; Tehran; Baghdad; Basra;
-    Erbil; Mosul; Damascus; Aleppo; Beirut; Amman; Jerusalem; Tel Aviv; Haifa; Ramallah""",
-    "Africa": """Africa; East Africa; West Africa; North Africa; Southern Africa;
-    Central Africa; Horn of Africa; Sahel; Sub-Saharan Africa; Rift Valley; Algeria;
-    Angola; Benin; Botswana; Burkina Faso; Burundi; Cameroon; Cape Verde|Cabo Verde;
-    Central African Republic; Chad; Comoros;
-    Democratic Republic of the Congo|DR Congo|DRC|Congo-Kinshasa;
-    Republic of the Congo|Congo-Brazzaville|Congo; Djibouti; Equatorial Guinea; Eritrea;
-    Eswatini|Swaziland; Ethiopia; Gabon; Gambia|The Gambia; Ghana; Guinea; Guinea-Bissau;
-    Ivory Coast|Côte d'Ivoire; Kenya; Lesotho; Liberia; Libya; Madagascar; Malawi; Mali;
-    Mauritania; Mauritius; Morocco; Mozambique; Namibia; Niger; Nigeria; Rwanda;
-    São Tomé and Príncipe; Senegal; Seychelles; Sierra Leone; Somalia; South Africa;
-    South Sudan; Sudan; Tanzania; Togo; Tunisia; Uganda; Zambia; Zimbabwe;
-    Western Sahara; Nairobi; Mombasa; Addis Ababa; Lagos; Abuja; Accra; Dakar;
-    Johannesburg; Cape Town; Pretoria; Durban; Kinshasa; Luanda; Kampala; Dar es Salaam;
-    Dodoma; Kigali; Khartoum; Mogadishu; Harare; Lusaka; Maputo; Algiers; Tunis; Tripoli;
-    Rabat; Casablanca; Abidjan; Bamako; Niamey; N'Djamena; Antananarivo; Windhoek;
-    Gaborone""",
-    "Americas": """Americas; North America; South America; Latin America; Central America;
-    Caribbean; Amazon|Amazon rainforest; Andes; Patagonia; Gulf Coast; Gulf of Mexico;
-    Antigua and Barbuda; Argentina; Bahamas; Barbados; Belize; Bolivia; Brazil; Canada;
-    Chile; Colombia; Costa Rica; Cuba; Dominica; Dominican Republic; Ecuador;
-    El Salvador; Grenada; Guatemala; Guyana; Haiti; Honduras; Jamaica; Mexico; Nicaragua;
-    Panama; Paraguay; Peru; Saint Kitts and Nevis; Saint Lucia;
-    Saint Vincent and the Grenadines; Suriname; Trinidad and Tobago;
-    United States|U.S.|US|USA|U.S.A.|United States of America|America; Uruguay;
-    Venezuela; Puerto Rico; Greenland; Washington; New York; Los Angeles; Chicago;
-    Houston; Phoenix; Philadelphia; San Antonio; San Diego; Dallas; San Jose; Austin;
-    San Francisco; Seattle; Denver; Boston; Detroit; Miami; Atlanta; Las Vegas;
-    Portland; Minneapolis; New Orleans; Honolulu; Silicon Valley; Wall Street; Alabama;
-    Alaska; Arizona; Arkansas; California; Colorado; Connecticut; Delaware; Florida;
-    Hawaii; Idaho; Illinois; Indiana; Iowa; Kansas; Kentucky; Louisiana; Maine; Maryland;
-    Massachusetts; Michigan; Minnesota; Mississippi; Missouri; Montana; Nebraska; Nevada;
-    New Hampshire; New Jersey; New Mexico; North Carolina; North Dakota; Ohio; Oklahoma;
-    Oregon; Pennsylvania; Rhode Island; South Carolina; South Dakota; Tennessee; Texas;
-    Utah; Vermont; Virginia; West Virginia; Wisconsin; Wyoming; Toronto; Montreal;
-    Vancouver; Ottawa; Calgary; Edmonton; British Columbia; Alberta; Ontario; Quebec;
-    Nova Scotia; Manitoba; Saskatchewan; Mexico City; Guadalajara; Monterrey;
-    São Paulo; Rio de Janeiro; Brasília; Buenos Aires; Lima; Bogotá; Santiago; Caracas;
-    Havana; Quito; Montevideo; La Paz; Asunción; Panama City; Pará; Amazonas""",
-    "Oceania": """Oceania; Pacific Islands; South Pacific; Australia; Fiji; Kiribati;
-    Marshall Islands; Micronesia; Nauru; New Zealand; Palau; Papua New Guinea; Samoa;
-    Solomon Islands; Tonga; Tuvalu; Vanuatu; New Caledonia; French Polynesia; Guam;
-    Sydney; Melbourne; Brisbane; Perth; Adelaide; Canberra; Darwin; Hobart; Auckland;
-    Wellington; Christchurch; Suva; Port Moresby; Apia; Nuku'alofa; Honiara; Port Vila;
-    Funafuti; Queensland; New South Wales; Tasmania""",
-}
-# Places that belong to two regions by the usual convention of news desks.
-_STRADDLING: dict[str, tuple[str, ...]] = {
-    "Turkey|Türkiye|Turkiye": ("Europe", "Middle East"),
-    "Istanbul": ("Europe", "Middle East"),
-    "Ankara": ("Europe", "Middle East"),
-    "Antalya": ("Europe", "Middle East"),
-    "Izmir": ("Europe", "Middle East"),
-    "Egypt": ("Middle East", "Africa"),
-    "Cairo": ("Middle East", "Africa"),
-    "Alexandria": ("Middle East", "Africa"),
-    "Suez Canal|Suez": ("Middle East", "Africa"),
-}
-# Adjectives of the countries and regions news writes about most.
-_ADJECTIVES: dict[str, str] = {
-    "Japan": "Japanese",
-    "Asia": """Asian|Chinese|Korean|South Korean|North Korean|Taiwanese|Indian|Pakistani|
-    Indonesian|Filipino|Philippine|Vietnamese|Thai|Malaysian|Singaporean|Bangladeshi|
-    Sri Lankan|Nepalese|Nepali|Mongolian|Burmese|Cambodian|Kazakh|Uzbek|Afghan""",
-    "Europe": """European|British|English|Scottish|Welsh|Irish|French|German|Italian|Spanish|
-    Portuguese|Dutch|Belgian|Swiss|Austrian|Swedish|Norwegian|Danish|Finnish|Icelandic|
-    Polish|Czech|Slovak|Hungarian|Romanian|Bulgarian|Greek|Serbian|Croatian|Ukrainian|
-    Russian|Belarusian|Lithuanian|Latvian|Estonian|Georgian|Armenian|Moldovan""",
-    "Middle East": """Saudi|Emirati|Qatari|Kuwaiti|Omani|Bahraini|Yemeni|Iranian|Iraqi|
-    Syrian|Lebanese|Jordanian|Israeli|Palestinian""",
-    "Africa": """African|Kenyan|Nigerian|Ethiopian|Ghanaian|South African|Ugandan|Tanzanian|
-    Rwandan|Somali|Sudanese|Congolese|Angolan|Zimbabwean|Zambian|Moroccan|Algerian|
-    Tunisian|Libyan|Senegalese|Malian|Cameroonian|Ivorian|Mozambican""",
-    "Americas": """American|Canadian|Mexican|Brazilian|Argentine|Argentinian|Chilean|
-    Colombian|Peruvian|Venezuelan|Cuban|Latin American""",
-    "Oceania": "Australian|New Zealander|Fijian|Papua New Guinean",
-}
-_STRADDLING_ADJECTIVES = {
-    "Turkish": ("Europe", "Middle East"),
-    "Egyptian": ("Middle East", "Africa"),
-}
-
-_ADMIN_SUFFIX = re.compile(
-    r"\s+(?:prefecture|province|state|region|county|district|oblast|governorate)$"
-)
-
-
-def _fold(name: str) -> str:
-    """Lookup form of a place name: no accents, case, dots, leading "the" or trailing
-    administrative word ("Miyagi Prefecture" and "Miyagi" are one place)."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.casefold().replace(".", "").replace("’", "'").strip()
-    text = re.sub(r"\s+", " ", text)
-    text = re.sub(r"^the ", "", text)
-    return _ADMIN_SUFFIX.sub("", text)
-
-
-def _entries(block: str) -> Iterable[list[str]]:
-    for entry in re.split(r"[;\n]", block):
-        names = [" ".join(n.split()) for n in entry.split("|")]
-        names = [n for n in names if n]
-        if names:
-            yield names
-
-
-@dataclass(frozen=True)
-class _Place:
-    regions: tuple[str, ...]
-    forms: tuple[str, ...]
-    """Every way of writing the place, the usual one first."""
-
-
-def _build_gazetteer() -> dict[str, _Place]:
-    table: dict[str, _Place] = {}
-    rows: list[tuple[list[str], tuple[str, ...]]] = []
-    for region, block in _GAZETTEER.items():
-        rows.extend((names, (region,)) for names in _entries(block))
-    rows.extend((names.split("|"), regions) for names, regions in _STRADDLING.items())
-    for names, regions in rows:
-        place = _Place(regions, tuple(names))
-        for name in names:
-            table.setdefault(_fold(name), place)
-    return table
-
-
-_PLACES = _build_gazetteer()
-_ADJECTIVE_REGIONS: dict[str, tuple[str, ...]] = {
-    **{
-        " ".join(a.split()): (region,)
-        for region, block in _ADJECTIVES.items()
-        for a in block.split("|")
-    },
-    **_STRADDLING_ADJECTIVES,
-}
+_ADJECTIVES = gazetteer.adjectives()
 _ADJECTIVE_PATTERN = re.compile(
     r"(?<![\w-])("
-    + "|".join(re.escape(a) for a in sorted(_ADJECTIVE_REGIONS, key=len, reverse=True))
+    + "|".join(re.escape(a) for a in sorted(_ADJECTIVES, key=len, reverse=True))
     + r")(?![\w])"
 )
 
@@ -312,21 +113,8 @@ def place_regions(name: str) -> tuple[str, ...]:
 
     A name the gazetteer lacks but that contains a known place ("Tokyo Station",
     "Okinawa Trough") is in that place's region."""
-    place = _lookup(name)
+    place = gazetteer.containing(name)
     return place.regions if place else ()
-
-
-def _lookup(name: str) -> _Place | None:
-    key = _fold(name)
-    if key in _PLACES:
-        return _PLACES[key]
-    words = key.split()
-    for size in range(len(words) - 1, 0, -1):
-        for start in range(len(words) - size + 1):
-            place = _PLACES.get(" ".join(words[start : start + size]))
-            if place:
-                return place
-    return None
 
 
 def _mention_pattern(forms: Iterable[str]) -> re.Pattern[str]:
@@ -347,11 +135,11 @@ def region_scores(title: str, paragraphs: Sequence[str], places: Sequence[str]) 
     scores: defaultdict[str, float] = defaultdict(float)
     seen: set[tuple[str, ...]] = set()
     for name in places:
-        place = _lookup(name)
+        place = gazetteer.containing(name)
         if place is None:
             continue
-        forms = (name, *place.forms) if _fold(name) in _PLACES else (name,)
-        key = tuple(sorted(_fold(f) for f in forms))
+        forms = (name, *place.forms) if gazetteer.lookup(name) else (name,)
+        key = tuple(sorted(gazetteer.fold(f) for f in forms))
         if key in seen:
             continue
         seen.add(key)
@@ -361,7 +149,7 @@ def region_scores(title: str, paragraphs: Sequence[str], places: Sequence[str]) 
             scores[region] += weight or UNFOUND_WEIGHT
     for text, weight in texts:
         for match in _ADJECTIVE_PATTERN.finditer(text):
-            for region in _ADJECTIVE_REGIONS[match.group(1)]:
+            for region in _ADJECTIVES[match.group(1)].regions:
                 scores[region] += weight * ADJECTIVE_WEIGHT
     return dict(scores)
 
