@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from daybook.ai.entities import Entity, EntityRegistry, Mention, find_mentions
+from daybook.ai.entities import Entity, EntityRegistry, Mention, best_spelling, find_mentions
 from daybook.demo.server import load_truth
 
 # Measured on the demo corpus with the gazetteer of daybook.text.places: precision 0.950,
@@ -205,6 +205,44 @@ def test_spelling_variants_across_articles_resolve_to_the_first_name() -> None:
     assert "Volodymyr Zelenskyy" in names(first)
     assert names(second) == names(third) == {"Volodymyr Zelenskyy": "person"}
     assert set(second[0].aliases) == {"Volodymyr Zelenskiy"}
+
+
+def test_the_canonical_name_is_the_best_attested_spelling() -> None:
+    registry = EntityRegistry()
+    glued = resolve("Jane-Doe, a nurse, said the clinic would close.", registry=registry)
+    assert names(glued) == {"Jane-Doe": "person"}
+    tied = resolve("Jane Doe, a nurse, said it again.", registry=registry)
+    assert names(tied) == {"Jane-Doe": "person"}  # one article each: no flip between equals
+    more = resolve("Later, Jane Doe told reporters more.", registry=registry)
+    assert names(more) == {"Jane Doe": "person"}
+    assert [(e.name, e.spelling) for e in resolve("Jane-Doe spoke.", registry=registry)] == [
+        ("Jane Doe", "Jane-Doe")
+    ]
+    assert [e.name for e in registry.entries()] == ["Jane Doe"]
+
+
+def test_an_acronym_never_becomes_the_name_and_copies_are_no_evidence() -> None:
+    assert (
+        best_spelling(
+            "Japan Aerospace Exploration Agency",
+            {"JAXA": 9, "Japan Aerospace Exploration Agency": 1},
+        )
+        == "Japan Aerospace Exploration Agency"
+    )
+    registry = EntityRegistry()
+    resolve("Jane-Doe, a nurse, said the clinic would close.", registry=registry)
+    for _ in range(3):
+        registry.resolve(find_mentions(["Jane Doe, a nurse, said it."]), evidence=False)
+    assert [e.name for e in registry.entries()] == ["Jane-Doe"]
+
+
+def test_an_entity_learnt_under_a_new_name_is_renamed_not_doubled() -> None:
+    registry = EntityRegistry()
+    registry.learn("Jane-Doe", "person", [], 1, key=7, spellings={"Jane-Doe": 1})
+    registry.learn("Jane Doe", "person", ["Jane-Doe"], 3, key=7, spellings={"Jane Doe": 2})
+    assert [(e.name, e.aliases) for e in registry.entries()] == [("Jane Doe", ("Jane-Doe",))]
+    found = resolve("Jane-Doe said the ward would close.", registry=registry)
+    assert [(e.name, e.key) for e in found] == [("Jane Doe", 7)]
 
 
 def test_two_people_with_one_surname_in_two_articles_stay_two() -> None:

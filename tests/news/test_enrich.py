@@ -318,3 +318,60 @@ def test_a_runaway_article_is_enriched_from_its_top(embedder) -> None:
     huge.refresh_from_db()
     assert huge.summary and huge.story_id is not None
     assert huge.summary[0]["text"] in huge.text
+
+
+NURSE = [
+    "Jane-Doe, a nurse at the Kestrel Valley clinic, said on Monday that the clinic would "
+    "close its night ward in March because it could not hire enough staff.",
+    "Jane Doe told a council meeting in Harwick on Tuesday that nurses had been asked to "
+    "work double shifts for six weeks running, and that several had resigned.",
+    "Hospital managers met Jane Doe and other union representatives on Wednesday to "
+    "discuss pay for night shifts at three sites across the county.",
+    "Jane-Doe said on Thursday that the union would ballot its members on a strike if the "
+    "night ward closed, with a result expected before the end of the month.",
+]
+
+
+def store_text(number: int, text: str) -> Article:
+    url = f"https://paper{number}.example/news/{number}"
+    when = timezone.now() - timedelta(hours=10 - number)
+    extracted = ExtractedArticle(
+        text=text + "\n\nThe county health board declined to comment on the dispute.",
+        url=url,
+        title=f"Night ward dispute, day {number}",
+        published=when,
+        site_name=f"Paper {number}",
+    )
+    source = Source.objects.create(name=f"Paper {number}")
+    return store_article(normalise(extracted, url=url, now=when), source=source).article
+
+
+def test_the_canonical_name_follows_the_spelling_most_articles_use(embedder) -> None:
+    """Two enrichers are two worker processes, each with its own registry: the name
+    moves to the common spelling once it has more articles, every process follows it,
+    and the entity is never doubled."""
+    first, second = Enricher(embedder), Enricher(embedder)
+    articles = [store_text(n, text) for n, text in enumerate(NURSE, 1)]
+    assert first.enrich(articles[0].pk)
+    assert Entity.objects.get(kind="person").name == "Jane-Doe"
+    assert second.enrich(articles[1].pk)
+    assert Entity.objects.get(kind="person").name == "Jane-Doe"  # one each: the first stays
+    assert second.enrich(articles[2].pk)
+    assert Entity.objects.get(kind="person").name == "Jane Doe"
+    assert first.enrich(articles[3].pk)  # this registry saw the old name last
+
+    person = Entity.objects.get(kind="person")
+    assert person.name == "Jane Doe" and person.articles == 4
+    assert "Jane-Doe" in person.aliases
+    assert ArticleEntity.objects.filter(entity=person).count() == 4
+    assert dict(person.spellings.values_list("spelling", "articles")) == {
+        "Jane-Doe": 2,
+        "Jane Doe": 2,
+    }
+    # Re-enriching an article moves its spelling, never counts it twice.
+    Article.objects.filter(pk=articles[3].pk).update(stage="enrich", enriched={})
+    assert second.enrich(articles[3].pk)
+    assert dict(person.spellings.values_list("spelling", "articles")) == {
+        "Jane-Doe": 2,
+        "Jane Doe": 2,
+    }

@@ -33,7 +33,7 @@ import logging
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
@@ -73,6 +73,10 @@ class Entity:
     kind: Kind
     count: int
     aliases: tuple[str, ...]
+    spelling: str = ""
+    """The article's own spelling of the full name: evidence for the canonical one."""
+    key: int | None = None
+    """The caller's id of the entity, when the registry learned it with one."""
 
 
 class KnownEntity(NamedTuple):
@@ -879,6 +883,18 @@ def _group_mentions(mentions: Sequence[Mention]) -> list[_Group]:
     return list(groups.values())
 
 
+def best_spelling(current: str, spellings: Mapping[str, int]) -> str:
+    """The canonical spelling: the one most articles use, never an acronym over a full
+    name, and the current one on a tie, so a stray hyphen or a typo ("Jane-Doe") seen
+    first gives way as soon as the common spelling has more articles, and names do not
+    flip back and forth between equals."""
+    return max(
+        (s for s, n in spellings.items() if n > 0),
+        key=lambda s: (not _ACRONYM.match(s), spellings[s], s == current),
+        default=current,
+    )
+
+
 def _majority(votes: Counter[Kind], default: Kind) -> Kind:
     best = max(votes.values(), default=0)
     winners = [k for k in KINDS if votes[k] == best]
@@ -964,6 +980,8 @@ class _Entry:
     kinds: Counter[Kind]
     aliases: set[str]
     changed: bool = False
+    key: int | None = None
+    spellings: Counter[str] = field(default_factory=Counter)
 
     @property
     def kind(self) -> Kind:
@@ -984,6 +1002,7 @@ class EntityRegistry:
         self._by_key: dict[str, list[int]] = {}
         self._names: list[str] = []  # the key of each entry's name, by entry index
         self._by_name: dict[str, int] = {}
+        self._by_stored: dict[int, int] = {}
         for name, kind, aliases in known:
             index = self._add(name, kind)
             for alias in aliases:
@@ -992,23 +1011,43 @@ class EntityRegistry:
             entry.changed = False
 
     def learn(
-        self, name: str, kind: Kind, aliases: Iterable[str], votes: int | None = None
+        self,
+        name: str,
+        kind: Kind,
+        aliases: Iterable[str],
+        votes: int | None = None,
+        *,
+        key: int | None = None,
+        spellings: Mapping[str, int] | None = None,
     ) -> None:
         """Take in an entity another process stored (or changed) since this registry
         was built, so every process resolves names against the same canonical set.
         ``votes`` is how many articles the collection has with the name as ``kind``:
         given, it replaces this registry's own count, so the kind a name is taken for
-        is the collection's, not what one process happened to see."""
-        index = self._by_name.get(name)
+        is the collection's, not what one process happened to see. ``key`` is the
+        caller's id for the entity: learnt again under a new name, the entity is
+        renamed, not doubled. ``spellings`` (articles per spelling) replace this
+        registry's own."""
+        index = self._by_stored.get(key) if key is not None else None
+        if index is None:
+            index = self._by_name.get(name)
         if index is None:
             index = self._add(name, kind)
         elif kind not in self._entries[index].kinds:
             self._entries[index].kinds[kind] += 1
+        entry = self._entries[index]
+        if key is not None:
+            entry.key = key
+            self._by_stored[key] = index
+        if entry.name != name:
+            self._rename(index, name)
         if votes is not None:
-            self._entries[index].kinds[kind] = max(votes, 1)
+            entry.kinds[kind] = max(votes, 1)
+        if spellings is not None:
+            entry.spellings = Counter(spellings)
         for alias in aliases:
             self._add_alias(index, alias)
-        self._entries[index].changed = False
+        entry.changed = False
 
     def entries(self) -> list[KnownEntity]:
         """Every canonical entity, with all its aliases, sorted by name."""
@@ -1018,10 +1057,12 @@ class EntityRegistry:
         """The entities created, given a new alias or a new kind since construction."""
         return sorted(self._known(e) for e in self._entries if e.changed)
 
-    def resolve(self, mentions: Sequence[Mention]) -> list[Entity]:
+    def resolve(self, mentions: Sequence[Mention], *, evidence: bool = True) -> list[Entity]:
         """The entities of one article's mentions under their canonical names, most
-        mentioned first; unknown ones are registered for the articles that follow."""
-        found: dict[int, tuple[int, Counter[str]]] = {}
+        mentioned first; unknown ones are registered for the articles that follow.
+        The article's spellings count towards each entity's canonical name unless
+        ``evidence`` is False (a wire copy repeats its original's spelling)."""
+        found: dict[int, tuple[int, Counter[str], str]] = {}
         for group in _group_mentions(mentions):
             index = self._match(group)
             if index is None:
@@ -1030,16 +1071,24 @@ class EntityRegistry:
             entry.kinds[group.kind] += 1
             for surface in group.surfaces:
                 self._add_alias(index, surface)
-            count, surfaces = found.get(index, (0, Counter()))
-            found[index] = (count + group.count, surfaces + group.surfaces)
+            count, surfaces, spelling = found.get(index, (0, Counter(), group.name()))
+            found[index] = (count + group.count, surfaces + group.surfaces, spelling)
+        for index, (_, _, spelling) in found.items() if evidence else ():
+            entry = self._entries[index]
+            entry.spellings[spelling] += 1
+            better = best_spelling(entry.name, entry.spellings)
+            if better != entry.name and better not in self._by_name:
+                self._rename(index, better)
         entities = [
             Entity(
                 self._entries[i].name,
                 self._entries[i].kind,
                 count,
                 tuple(sorted(surfaces)),
+                spelling,
+                self._entries[i].key,
             )
-            for i, (count, surfaces) in found.items()
+            for i, (count, surfaces, spelling) in found.items()
         ]
         return sorted(entities, key=lambda e: (-e.count, e.name))
 
@@ -1057,6 +1106,20 @@ class EntityRegistry:
         self._names.append(key)
         self._by_name.setdefault(name, index)
         return index
+
+    def _rename(self, index: int, name: str) -> None:
+        """The entry goes by a new canonical name; the old one stays an alias."""
+        entry = self._entries[index]
+        if self._by_name.get(entry.name) == index:
+            del self._by_name[entry.name]
+        old, entry.name = entry.name, name
+        self._by_name.setdefault(name, index)
+        key = _group_key(name)
+        self._names[index] = key
+        if index not in self._by_key.get(key, []):
+            self._by_key.setdefault(key, []).append(index)
+        entry.changed = True
+        self._add_alias(index, old)
 
     def _add_alias(self, index: int, alias: str) -> None:
         entry = self._entries[index]

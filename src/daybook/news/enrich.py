@@ -37,7 +37,7 @@ from daybook.ai.embed import Embedder, load_embedder, to_bytes
 from daybook.ai.text import MAX_TEXT_CHARS, Sentence, paragraphs
 from daybook.news import stories, tally, tasks, vectors
 from daybook.news.locks import placement_lock
-from daybook.news.models import Article, ArticleEntity, Entity, Quote
+from daybook.news.models import Article, ArticleEntity, Entity, EntitySpelling, Quote
 from daybook.news.work import Stage, lease
 
 log = logging.getLogger("daybook.enrich")
@@ -220,7 +220,7 @@ class Enricher:
         found: list[entities.Entity] = []
         if computed.mentions is not None:
             self._sync_registry()
-            found = self.registry.resolve(computed.mentions)
+            found = self.registry.resolve(computed.mentions, evidence=article.copy_of_id is None)
             saved = self._save_entities(article, found)
             self._save_quotes(
                 article, quotes.extract_quotes(computed.text, found, computed.mentions), saved
@@ -247,44 +247,79 @@ class Enricher:
 
     def _sync_registry(self) -> None:
         """Learn the entities created or changed since last time, by any process, with
-        the collection's count of articles for each (what decides a name's kind)."""
-        changed = Entity.objects.filter(version__gt=self.registry_version).order_by("version")
-        for name, kind, aliases, votes, version in changed.values_list(
-            "name", "kind", "aliases", "articles", "version"
-        ):
-            self.registry.learn(name, cast(entities.Kind, kind), aliases, votes)
+        the collection's count of articles for each (what decides a name's kind) and of
+        each spelling (what decides its canonical name)."""
+        changed = list(
+            Entity.objects.filter(version__gt=self.registry_version)
+            .order_by("version")
+            .values_list("pk", "name", "kind", "aliases", "articles", "version")
+        )
+        spellings: dict[int, dict[str, int]] = {}
+        for pk, spelling, count in EntitySpelling.objects.filter(
+            entity_id__in=[row[0] for row in changed]
+        ).values_list("entity_id", "spelling", "articles"):
+            spellings.setdefault(pk, {})[spelling] = count
+        for pk, name, kind, aliases, votes, version in changed:
+            self.registry.learn(
+                name,
+                cast(entities.Kind, kind),
+                aliases,
+                votes,
+                key=pk,
+                spellings=spellings.get(pk, {}),
+            )
             self.registry_version = max(self.registry_version, version)
         self.registry_version = max(self.registry_version, 0)
 
     def _save_entities(self, article: Article, found: list[entities.Entity]) -> dict[str, Entity]:
         """Replace the article's mentions, keeping each entity's count of original
-        articles (the document frequency clustering weighs names by) in step."""
+        articles (the document frequency clustering weighs names by) and of each
+        spelling (the evidence for its canonical name) in step."""
         original = article.copy_of_id is None
-        before = set(
-            ArticleEntity.objects.filter(article=article).values_list("entity_id", flat=True)
+        before = dict(
+            ArticleEntity.objects.filter(article=article).values_list("entity_id", "spelling")
         )
         ArticleEntity.objects.filter(article=article).delete()
         saved: dict[str, Entity] = {}
+        after: dict[int, str] = {}
         for item in found:
-            entity = Entity.objects.filter(name=item.name, kind=item.kind).first()
+            entity = Entity.objects.filter(pk=item.key).first() if item.key else None
+            if entity is None or entity.kind != item.kind:
+                entity = Entity.objects.filter(name=item.name, kind=item.kind).first()
             aliases = sorted(set(entity.aliases if entity else ()) | set(item.aliases))
-            if entity is None or aliases != sorted(entity.aliases):
+            if entity is None:
                 entity, _ = Entity.objects.update_or_create(
                     name=item.name, kind=item.kind, defaults={"aliases": aliases}
                 )
-            ArticleEntity.objects.create(article=article, entity=entity, count=item.count)
+            elif aliases != sorted(entity.aliases):
+                Entity.objects.filter(pk=entity.pk).update(aliases=aliases)
+            ArticleEntity.objects.create(
+                article=article, entity=entity, count=item.count, spelling=item.spelling[:300]
+            )
             saved[item.name] = entity
-        after = {e.pk for e in saved.values()}
+            after[entity.pk] = item.spelling[:300]
         if original:
-            Entity.objects.filter(pk__in=after - before).update(articles=F("articles") + 1)
-            Entity.objects.filter(pk__in=before - after, articles__gt=0).update(
+            Entity.objects.filter(pk__in=after.keys() - before.keys()).update(
+                articles=F("articles") + 1
+            )
+            Entity.objects.filter(pk__in=before.keys() - after.keys(), articles__gt=0).update(
                 articles=F("articles") - 1
             )
-        if after | before:
-            # Every entity this article changed (aliases, or its count of articles)
-            # takes a new version, and this registry learns them back at once, so each
-            # process's registry holds the collection's counts, not its own.
-            Entity.objects.filter(pk__in=after | before).update(
+            gained, lost = after.items() - before.items(), before.items() - after.items()
+            for pk, spelling in gained:
+                _count_spelling(pk, spelling, 1)
+            for pk, spelling in lost:
+                _count_spelling(pk, spelling, -1)
+            # Only a spelling other than the name can overtake it, and only a lost one
+            # can leave the name behind.
+            names = {e.pk: e.name for e in saved.values()}
+            for pk in {pk for pk, s in gained if s != names.get(pk)} | {pk for pk, _ in lost}:
+                _rename_to_best(pk)
+        if after.keys() | before.keys():
+            # Every entity this article changed (aliases, counts or name) takes a new
+            # version, and this registry learns them back at once, so each process's
+            # registry holds the collection's counts and names, not its own.
+            Entity.objects.filter(pk__in=after.keys() | before.keys()).update(
                 version=tally.increment(tally.ENTITIES)
             )
             self._sync_registry()
@@ -323,6 +358,29 @@ def shared_enricher() -> Enricher:
 
 def _sentence(sentence: Sentence) -> dict[str, Any]:
     return {"text": sentence.text, "paragraph": sentence.paragraph, "sentence": sentence.index}
+
+
+def _count_spelling(entity: int, spelling: str, delta: int) -> None:
+    """One more (or one fewer) original article spelling the entity this way."""
+    if EntitySpelling.objects.filter(entity_id=entity, spelling=spelling).update(
+        articles=F("articles") + delta
+    ):
+        return
+    if delta > 0:  # under the placement lock: no other process creates it meanwhile
+        EntitySpelling.objects.create(entity_id=entity, spelling=spelling, articles=delta)
+
+
+def _rename_to_best(pk: int) -> None:
+    """Give the entity the spelling most articles use, unless another entity of its
+    kind already has that name (the two are then left as they are)."""
+    entity = Entity.objects.filter(pk=pk).only("name", "kind").first()
+    if entity is None:
+        return
+    counts = dict(EntitySpelling.objects.filter(entity_id=pk).values_list("spelling", "articles"))
+    best = entities.best_spelling(entity.name, counts)
+    if best != entity.name and not Entity.objects.filter(name=best, kind=entity.kind).exists():
+        Entity.objects.filter(pk=pk).update(name=best)
+        log.info("entity %s renamed %r -> %r (%s articles)", pk, entity.name, best, counts[best])
 
 
 def record_failure(pk: int, error: BaseException) -> None:

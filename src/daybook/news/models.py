@@ -319,11 +319,29 @@ class ArticleEntity(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mentions")
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="mentions")
     count = models.PositiveIntegerField(default=1)
+    spelling = models.CharField(
+        max_length=300, blank=True, default="", help_text="the article's spelling of the name"
+    )
 
     class Meta:
         ordering = ["-count", "entity__name"]
         constraints = [
             models.UniqueConstraint(fields=["article", "entity"], name="article_entity_unique")
+        ]
+
+
+class EntitySpelling(models.Model):
+    """How many original articles spell an entity one way: the evidence its canonical
+    name follows (``ai.entities.best_spelling``). Counted by atomic UPDATEs, so workers
+    saving articles at once never lose a count."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="spellings")
+    spelling = models.CharField(max_length=300)
+    articles = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "spelling"], name="entity_spelling_unique")
         ]
 
 
