@@ -10,9 +10,12 @@ is matched to its truth.json entry and scored:
 - quotes: share of truth quotes found with the right speaker;
 - topics: micro precision, recall and F1, and exact-set accuracy;
 - summaries: ROUGE-1/2/L F1 against the reference summaries, next to a lead-3
-  baseline (the article's first three sentences) computed in the same run;
+  baseline (the article's first three sentences) computed in the same run, and the
+  paired margin over lead-3 with a 95% bootstrap interval;
 - related articles: precision@5, where a related article counts when it shares the
-  event or a named entity with the article.
+  event or a named entity with the article;
+- ask: recall@1 and @3 of the facts in the corpus's questions.json, and how often a
+  question the articles cannot answer gets no answer.
 
     .venv/bin/python bench/quality.py [--database-url URL]
 """
@@ -87,6 +90,44 @@ def report(articles: list[dict[str, Any]], rows: dict[str, Any]) -> None:
     _topics(matched, rows)
     _summaries(matched, rows)
     _related(matched, rows)
+    _ask(matched, rows)
+
+
+def _ask(matched: list[dict[str, Any]], rows: dict[str, Any]) -> None:
+    """Each question of the corpus's questions.json asked of its event's stored
+    articles, as a story page asks: right at 1 when the first answer holds the fact,
+    at 3 when one of the first three does; a question the articles cannot answer is
+    right only with no answer."""
+    import json
+
+    from django.conf import settings
+
+    from daybook.ai.ask import answer
+    from daybook.ai.embed import load_embedder
+    from daybook.demo.server import CORPUS
+    from daybook.news.ask import as_doc
+
+    embed = load_embedder(settings.DAYBOOK_EMBEDDING_BACKEND).embed
+    events: dict[str, dict[int, Any]] = defaultdict(dict)
+    for a in matched:
+        events[a["event"]][rows[a["id"]].pk] = rows[a["id"]]
+    questions = json.loads((CORPUS / "questions.json").read_text("utf-8"))["questions"]
+    at1 = at3 = answerable = refused = unanswerable = 0
+    for q in questions:
+        docs = [as_doc(row) for row in events[q["event"]].values()]
+        texts = [c.sentence.text for c in answer(q["question"], docs, embed)]
+        if q["answer"] is None:
+            unanswerable += 1
+            refused += not texts
+            continue
+        answerable += 1
+        at1 += bool(texts) and q["answer"] in texts[0]
+        at3 += any(q["answer"] in t for t in texts)
+    print(
+        f"ask:                   recall@1 {at1 / answerable:.3f}  recall@3 "
+        f"{at3 / answerable:.3f} ({answerable} questions); no answer where the articles "
+        f"do not say: {refused}/{unanswerable}"
+    )
 
 
 def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
@@ -228,6 +269,28 @@ def _summaries(matched: list[dict[str, Any]], rows: dict[str, Any]) -> None:
             f"R2 {mean(scores['rouge2']):.3f}  RL {mean(scores['rougeL']):.3f}  "
             f"({count} references)"
         )
+    for name in ("rouge1", "rouge2", "rougeL"):
+        low, high = _bootstrap_margin(ours[name], lead[name])
+        margin = mean(ours[name]) - mean(lead[name])
+        verdict = "beats lead-3" if low > 0 else "does not beat lead-3"
+        print(
+            f"summary margin {name:7}: {margin:+.3f} (95% bootstrap interval "
+            f"{low:+.3f} to {high:+.3f}): {verdict}"
+        )
+
+
+def _bootstrap_margin(
+    ours: list[float], baseline: list[float], rounds: int = 10_000
+) -> tuple[float, float]:
+    """The 2.5th and 97.5th percentiles of the mean paired difference over resampled
+    references: the margin counts only when the whole interval is above zero."""
+    import numpy as np
+
+    differences = np.asarray(ours) - np.asarray(baseline)
+    rng = np.random.default_rng(20261202)  # fixed, so one corpus gives one interval
+    picks = rng.integers(0, len(differences), size=(rounds, len(differences)))
+    means = differences[picks].mean(axis=1)
+    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
 def _related(matched: list[dict[str, Any]], rows: dict[str, Any]) -> None:

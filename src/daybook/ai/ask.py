@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from daybook.ai.embed import EmbedFn
+from daybook.ai.nlp import irregular_lemmas
 from daybook.ai.text import (
     Cited,
     Doc,
@@ -75,7 +76,8 @@ _STOPWORDS = word_set(
     then there these they this those through to too under until up us very was we were what
     whats when where which while who whom whose why will with would you your yours know
     happen happened happening many much anything something thing things anyone anybody
-    someone somebody everyone everybody"""
+    someone somebody everyone everybody go goes going gone went come comes coming came
+    name"""
 )
 # "how long", "how many": the second word is part of the question word, not the topic.
 _QUESTION_PHRASE = re.compile(
@@ -116,6 +118,25 @@ _CUES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
             re.I,
         ),
         _NUMBER,
+    ),
+    # "How deep" asks for a depth the text gives in metres, never with the word "deep".
+    (re.compile(r"\bhow deep\b", re.I), re.compile(r"\bdepth\b|\b(?:kilo)?met(?:re|er)s?\b", re.I)),
+    (
+        re.compile(r"\bhow (?:high|tall)\b", re.I),
+        re.compile(r"\b(?:height|tall|metres|feet)\b", re.I),
+    ),
+    (
+        re.compile(r"\bhow far\b", re.I),
+        re.compile(r"\b(?:km|kilomet(?:re|er)s|miles|away)\b", re.I),
+    ),
+    (re.compile(r"\bhow fast\b", re.I), re.compile(r"\b(?:speed|per hour|mph|km/h)\b", re.I)),
+    (
+        re.compile(r"\bhow strong\b", re.I),
+        re.compile(r"\b(?:magnitude|strength|intensity)\b", re.I),
+    ),
+    (
+        re.compile(r"\bhow (?:cold|hot|warm)\b", re.I),
+        re.compile(r"\b(?:degrees|temperatures?)\b", re.I),
     ),
     (re.compile(r"\bwhen\b|\bwhat (?:time|date|day|year|month)\b", re.I), _DATE),
     (re.compile(r"\bwho(?:m|se)?\b", re.I), _PERSON),
@@ -243,12 +264,14 @@ def _words(text: str) -> list[str]:
 
 def _stem(word: str) -> str:
     """A light stemmer: enough to match "injured" with "injuries", "quakes" with
-    "quake" and "winning" with "win", without a stemmer library."""
+    "quake" and "winning" with "win", and, through the lemmatiser's irregular forms,
+    "shrank" with "shrink", without tagging the text."""
     word = word.lower().replace("’", "'")
     if word.endswith("'s"):
         word = word[:-2]
     if not word.isalpha():
         return word
+    word = irregular_lemmas().get(word, word)
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)]

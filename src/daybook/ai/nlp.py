@@ -5,7 +5,8 @@ in memory, so it is loaded once per process and shared. Only the named-entity
 recogniser is kept: the small model's NER has its own token-to-vector layer, so leaving
 out the tagger, parser, lemmatiser and the shared ``tok2vec`` gives exactly the same
 entities in a little over half the time. Quote attribution and entity clean-up are
-rules over the text and need no parse.
+rules over the text and need no parse. The lemmatiser's tables of irregular forms are
+read on their own, for Ask to match "shrank" with "shrink" without tagging a word.
 """
 
 from __future__ import annotations
@@ -23,3 +24,18 @@ _UNUSED = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "sent
 def load_nlp() -> Language:
     """The shared pipeline (named entities only), loaded on first use."""
     return spacy.load(MODEL, exclude=list(_UNUSED))
+
+
+@cache
+def irregular_lemmas() -> dict[str, str]:
+    """Irregular inflections and their lemma ("shrank" -> "shrink", "fell" -> "fall",
+    "children" -> "child"), from the English pipeline's own lemmatiser exceptions; a
+    form that is the irregular of two lemmas keeps the first (verbs before nouns)."""
+    lemmatizer = spacy.load(MODEL, exclude=[n for n in _UNUSED if n != "lemmatizer"] + ["ner"])
+    exceptions = lemmatizer.get_pipe("lemmatizer").lookups.get_table("lemma_exc")
+    found: dict[str, str] = {}
+    for pos in ("verb", "noun", "adj", "adv"):
+        for form, lemmas in exceptions[pos].items():
+            if lemmas and form != lemmas[0]:
+                found.setdefault(form, lemmas[0])
+    return found
