@@ -241,3 +241,41 @@ def test_repetitive_capture_ends() -> None:
     capture = "Same line again and again\n" * 3000 + BODY + "Share\n" * 3000
     with pytest.raises(ExtractError):
         extract_capture(capture)
+
+
+WIRE_CAPTURE = """Skip to content
+Daily Planet
+Storm cuts power to two million across the islands
+By Ana Cruz
+14 hours ago
+MANILA, Nov 20 (Daily Planet) - A storm cut power to more than two million homes across \
+the central islands on Friday and forced ferries to stay in port, officials said.
+The coast guard said thousands of passengers were stranded overnight in ports across the region.
+Crews from three provinces were sent to repair lines, and most homes should have power \
+again by Sunday.
+Related stories
+METRO WIRE - 2 hours ago - 17:40 | All, World
+Relief flights reach the storm-hit islands
+Two cargo planes landed with tents and water tanks on Saturday.
+METRO WIRE - 5 hours ago - 14:10 | All, Asia
+Rescuers search flooded villages for the missing
+Teams searched two villages cut off by landslides.
+{copyright}"""
+
+
+def test_a_wire_capture_is_dated_by_its_dateline_and_its_teasers_titled_by_headline() -> None:
+    capture = WIRE_CAPTURE.format(copyright="© 2026 Daily Planet. All rights reserved.")
+    article = extract_capture(capture)
+    assert article.site_name == "Daily Planet"  # not the skip link above it
+    # "14 hours ago" says nothing without the moment of capture; the dateline gives the
+    # day, and the copyright line the year.
+    assert article.published == datetime(2026, 11, 20, 12, tzinfo=UTC)
+    assert [(t.title, t.publisher, t.age) for t in article.related] == [
+        ("Relief flights reach the storm-hit islands", "METRO WIRE", "2 hours ago"),
+        ("Rescuers search flooded villages for the missing", "METRO WIRE", "5 hours ago"),
+    ]
+    # With no year anywhere the day stays unknown: never "now", never a guess.
+    assert extract_capture(WIRE_CAPTURE.format(copyright="")).published is None
+    # Told when it was captured, the age is exact.
+    now = datetime(2026, 11, 21, 9, tzinfo=UTC)
+    assert extract_capture(capture, now=now).published == now - timedelta(hours=14)

@@ -12,6 +12,7 @@ read on their own, for Ask to match "shrank" with "shrink" without tagging a wor
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -32,7 +33,8 @@ def irregular_lemmas() -> dict[str, str]:
     "children" -> "child"), from the English pipeline's own lemmatiser exceptions; a
     form that is the irregular of two lemmas keeps the first (verbs before nouns)."""
     lemmatizer = spacy.load(MODEL, exclude=[n for n in _UNUSED if n != "lemmatizer"] + ["ner"])
-    exceptions = lemmatizer.get_pipe("lemmatizer").lookups.get_table("lemma_exc")
+    pipe: Any = lemmatizer.get_pipe("lemmatizer")  # spacy.pipeline.Lemmatizer
+    exceptions = pipe.lookups.get_table("lemma_exc")
     found: dict[str, str] = {}
     for pos in ("verb", "noun", "adj", "adv"):
         for form, lemmas in exceptions[pos].items():

@@ -31,6 +31,7 @@ from rapidfuzz.distance import Indel
 from daybook.errors import ExtractError
 from daybook.pipeline.metadata import clean_authors, parse_date, split_trailing_date, to_utc
 from daybook.pipeline.types import ExtractedArticle, RelatedTeaser
+from daybook.text.dateline import find_dateline
 from daybook.text.script import CJK, word_count
 
 _HEADER_WINDOW = 30
@@ -90,6 +91,10 @@ _STAMP_LABEL = re.compile(
 _STAMP_SUFFIX = re.compile(r"\s*(?:配信|更新|公開|掲載)$")
 _SEPARATORS = " \t•·●▪|｜,，:：-–—/"
 _BULLET = re.compile(r"^[•·●▪]\s*")
+# The pieces of a publisher/age line: "Metro Wire • 2 hours ago", "METRO WIRE - 2 hours
+# ago - 17:40 | All, World".
+_STAMP_PARTS = re.compile(r"\s*[•·●▪|｜]\s*|\s+[-–—]\s+")
+_CLOCK = re.compile(r"\d{1,2}[:.]\d\d(?:\s*[ap]\.?m\.?)?", re.IGNORECASE)
 
 _BYLINE = re.compile(
     r"^(?i:(?:written|words|text|story|reporting|report)\s+)?(?i:by)[:\s]+"
@@ -180,6 +185,7 @@ _UI = re.compile(
     r"log ?in|log ?out|menu|search|home|close|back|next|previous|listen(?: to this article)?|"
     r"copy link|link copied|font size|text size|advertisement|advert|ad|sponsored|"
     r"scroll to continue(?: with content)?|story continues below(?: advertisement)?|"
+    r"(?:skip|jump) to (?:the )?(?:main )?(?:content|navigation|menu|search|footer)|"
     r"continue reading|read more|see more|show more|load more|view more|more|"
     r"(?:read|view|see|open) (?:the )?(?:full|original|whole) (?:article|story|text)|"
     r"(?:read|view|open) (?:the )?(?:original|source)(?: article)?|"
@@ -200,7 +206,8 @@ def extract_capture(
 
     An age ("14 hours ago") becomes a published time only relative to ``now``;
     without ``now`` it is left as None. An absolute date is always read (see
-    ``metadata.parse_date`` for the day-first rule and the UTC default).
+    ``metadata.parse_date`` for the day-first rule and the UTC default). Failing
+    both, a wire dateline's day ("MANILA, Nov 20 (Reuters) -") dates the article.
     """
     if len(text) > _MAX_CAPTURE_CHARS:
         raise ExtractError(f"the captured text is too long ({len(text)} characters)")
@@ -213,12 +220,13 @@ def extract_capture(
         raise ExtractError("no article body found in the captured text")
     chrome = lines[chrome_start : chrome_start + _MAX_CHROME_LINES]
     site_name = header.publisher or _source_name(lines) or _copyright_holder(chrome) or header.logo
+    published = _when(header.stamp, now) if header.stamp else None
     return ExtractedArticle(
         text="\n\n".join(body),
         url=url,
         title=header.title,
         authors=clean_authors(header.byline, drop=[site_name]) if header.byline else (),
-        published=_when(header.stamp, now) if header.stamp else None,
+        published=published or _dateline_day(body[0], chrome, now),
         site_name=site_name,
         related=tuple(_read_related(chrome)),
     )
@@ -404,7 +412,7 @@ def _stamp_line(line: str) -> tuple[str | None, str | None] | None:
     if word_count(line) > 14 or _BYLINE.match(line):
         return None
     bulleted = bool(_BULLET.match(line))
-    parts = [p for p in re.split(r"\s*[•·●▪|｜]\s*", line) if p.strip()]
+    parts = [p for p in _STAMP_PARTS.split(line) if p.strip()]
     if not parts:
         return None
     publisher: str | None = None
@@ -419,8 +427,8 @@ def _stamp_line(line: str) -> tuple[str | None, str | None] | None:
             if not _is_name(prefix):
                 return None
             publisher = publisher or prefix
-        elif _STAMP_LABEL.fullmatch(part):
-            continue
+        elif _STAMP_LABEL.fullmatch(part) or _CLOCK.fullmatch(part) or _sections(part):
+            continue  # "Updated", "17:40", "All, World": beside the stamp, not a name
         elif _is_name(part):
             publisher = publisher or part
         else:
@@ -428,6 +436,12 @@ def _stamp_line(line: str) -> tuple[str | None, str | None] | None:
     if stamp is None and not (bulleted and publisher):
         return None
     return publisher, stamp
+
+
+def _sections(part: str) -> bool:
+    """A list of section labels ("All, World"), as printed beside a teaser's age."""
+    labels = [label.strip() for label in part.split(",")]
+    return all(_SECTION.match(label) or label.lower() == "all" for label in labels)
 
 
 def _clean_prefix(prefix: str) -> str | None:
@@ -458,6 +472,26 @@ def _when(stamp: str, now: datetime | None) -> datetime | None:
     count = 1 if num in ("a", "an", "one") else int(num)
     unit = age["unit"].lower().rstrip("s") or "s"
     return now - timedelta(seconds=count * _UNIT_SECONDS[unit])
+
+
+def _dateline_day(first: str, chrome: list[str], now: datetime | None) -> datetime | None:
+    """Noon UTC (the same calendar day from UTC-11 to UTC+11) of the day a dateline
+    gives. It names no year: the latest such day not after ``now`` has it, or else
+    the year of the capture's copyright line; with neither, the day stays unknown."""
+    dateline = find_dateline(first)
+    if dateline is None or dateline.date is None:
+        return None
+    if now is not None:
+        now = to_utc(now)
+        years = [now.year, now.year - 1]
+    else:
+        marked = [line for line in chrome if _COPYRIGHT.search(line)]
+        years = sorted({int(y) for line in marked for y in re.findall(r"\b20\d\d\b", line)})[-1:]
+    for year in years:
+        day = parse_date(f"{dateline.date} {year}")
+        if day is not None and (now is None or day <= now + timedelta(days=1)):
+            return day.replace(hour=12)
+    return None
 
 
 # ------------------------------------------------------------------- header
