@@ -27,6 +27,7 @@ SETTINGS_DOC: dict[str, str] = {
     "DAYBOOK_TICK_SECONDS": "Seconds between two scheduler ticks.",
     "DAYBOOK_LEASE_SECONDS": "How long a claimed piece of work is held before it is due again.",
     "DAYBOOK_PAGE_FRESHNESS_SECONDS": "Longest a cached page may lag new articles.",
+    "DAYBOOK_HOME_REGION": "The readers' own news region: news from elsewhere is World.",
     "DAYBOOK_PUBLIC_URL": "The site's public base URL (WebSub callbacks); empty: no WebSub.",
     "DAYBOOK_NEAR_DUPLICATE_THRESHOLD": "Containment above which an article is a copy.",
     "DAYBOOK_LOG_LEVEL": "Log level for daybook's loggers.",

@@ -19,9 +19,9 @@ keyphrases. The three come from different evidence:
   short description of each topic (which still says something when no lexicon word
   appears). One topic is always chosen; a second joins it only when it scores close to
   the first, so a chip-plant story can be Technology and Business while a rugby report
-  stays Sports. "World" is the fallback when no subject claims the article with any
-  confidence (international news with no clearer subject; the demo corpus, whose
-  truth never uses it, gets it nowhere).
+  stays Sports. "World" is added to foreign news (regions beyond the home region, and
+  not the home region itself), and is the fallback when no subject claims the
+  article with any confidence.
 - **Keyphrases** are short noun-like phrases scored YAKE-style: frequent, early and
   multi-word phrases of content words win; generic news words ("said", "year",
   "officials") never stand alone.
@@ -44,7 +44,7 @@ from daybook.ai.embed import EmbedFn, Vectors
 from daybook.ai.text import word_set
 from daybook.text import places as gazetteer
 
-METHOD = "lexicon-embed-gazetteer@2"
+METHOD = "lexicon-embed-gazetteer@3"
 
 TOPICS = (
     "World",
@@ -58,7 +58,10 @@ TOPICS = (
     "Culture",
     "Environment",
 )
-REGIONS = ("Japan", "Asia", "Europe", "Americas", "Middle East", "Africa", "Oceania")
+REGIONS = gazetteer.REGIONS
+HOME_REGION = "Japan"
+"""Where the service's readers are, by default (``DAYBOOK_HOME_REGION``): news from
+elsewhere, without it, is "World"."""
 
 
 @dataclass(frozen=True)
@@ -552,11 +555,20 @@ def _same_stem(a: str, b: str) -> bool:
 
 
 def classify(
-    title: str, paragraphs: Sequence[str], places: Sequence[str], embed: EmbedFn
+    title: str,
+    paragraphs: Sequence[str],
+    places: Sequence[str],
+    embed: EmbedFn,
+    *,
+    home: str | None = HOME_REGION,
 ) -> Topics:
     """Subject topics and regions of an article, with its keyphrases.
 
-    ``places`` are the canonical place names the entity stage found in it."""
+    ``places`` are the canonical place names the entity stage found in it. An article
+    about regions beyond ``home`` in which ``home`` plays no part is also "World": the
+    foreign news a reader at home looks for under that name."""
     subjects = subjects_of(title, paragraphs, embed)
     regions = regions_of(title, paragraphs, places)
+    if home and regions and home not in regions and "World" not in subjects:
+        subjects = ("World", *subjects)
     return Topics(subjects + regions, keyphrases(title, paragraphs), METHOD)

