@@ -14,7 +14,8 @@ is matched to its truth.json entry and scored:
   baseline (the article's first three sentences) computed in the same run, and the
   paired margin over lead-3 with a 95% bootstrap interval;
 - related articles: precision@5, where a related article counts when it shares the
-  event or a named entity with the article;
+  event or a named entity with the article, and stricter, the event or a person or
+  organisation, and the event alone;
 - ask: recall@1 and @3 of the facts in the corpus's questions.json, and how often a
   question the articles cannot answer gets no answer.
 
@@ -302,7 +303,7 @@ def _related(matched: list[dict[str, Any]], rows: dict[str, Any]) -> None:
     truth_of: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for a in matched:
         truth_of[rows[a["id"]].pk].append(a)
-    precisions, same_event, lengths = [], [], []
+    precisions, specific, same_event, lengths = [], [], [], []
     counted: set[int] = set()
     for a in matched:
         row = rows[a["id"]]
@@ -314,7 +315,8 @@ def _related(matched: list[dict[str, Any]], rows: dict[str, Any]) -> None:
         if not related:
             continue
         names = _names(a["people"] + a["organisations"] + a["places"])
-        good = same = 0
+        actors = _names(a["people"] + a["organisations"])
+        good = sharp = same = 0
         for pk in related:
             others = truth_of.get(pk, [])
             good += any(
@@ -322,13 +324,19 @@ def _related(matched: list[dict[str, Any]], rows: dict[str, Any]) -> None:
                 or names & _names(o["people"] + o["organisations"] + o["places"])
                 for o in others
             )
+            sharp += any(
+                o["event"] == a["event"] or actors & _names(o["people"] + o["organisations"])
+                for o in others
+            )
             same += any(o["event"] == a["event"] for o in others)
         precisions.append(good / len(related))
+        specific.append(sharp / len(related))
         same_event.append(same / len(related))
     print(
-        f"related precision@5:   {mean(precisions):.3f} (same event only: "
-        f"{mean(same_event):.3f}); {mean(lengths):.2f} related a list over "
-        f"{len(lengths)} originals, {lengths.count(0)} with none"
+        f"related precision@5:   {mean(precisions):.3f} (same event or a shared person or "
+        f"organisation: {mean(specific):.3f}; same event only: {mean(same_event):.3f}); "
+        f"{mean(lengths):.2f} related a list over {len(lengths)} originals, "
+        f"{lengths.count(0)} with none"
     )
 
 
