@@ -266,3 +266,23 @@ def test_wire_copies_count_once_in_a_story(stories: dict[str, list[Doc]], embed:
 def test_story_of_nothing_is_empty(embed: EmbedFn) -> None:
     assert summarise_story([], embed) == ()
     assert summarise_story([Doc(1, "p", ())], embed) == ()
+
+
+def test_quotes_in_single_marks_are_quotes_to_the_summary(embed: EmbedFn) -> None:
+    """A British-style article: its quotations, in single marks, are what the speakers
+    said, not the news; the summary is made of the reporting around them."""
+    body = [
+        "The ferry between Uno and Shodoshima will stop running at the end of March after "
+        "64 years, its operator said on Tuesday, citing falling passenger numbers.",
+        "'We held on as long as we could. There are fewer people on the island every year, "
+        "and we cannot find young sailors to crew the boats,' the company's president said.",
+        "The route carried about 410,000 passengers last year, less than half the number "
+        "it carried in the early 2000s, and it has lost money for nine years in a row.",
+        "'My husband goes to the hospital in Okayama twice a month. Now we will have to "
+        "leave at dawn and change boats,' said a resident of Tonosho, aged 74.",
+        "Other ferries to Takamatsu will continue to operate, the prefecture said, and a "
+        "subsidised bus link to the remaining port is under discussion.",
+    ]
+    digest = summarise(body, embed, title="Island ferry to end after 64 years")
+    chosen = [(s.paragraph, s.text) for s in (*digest.summary, *digest.key_points)]
+    assert chosen and all(paragraph not in (1, 3) for paragraph, _ in chosen), chosen

@@ -207,10 +207,25 @@ def _quotations(paragraphs: Sequence[str]) -> tuple[_Marks, list[list[_Part]]]:
     return max(found, key=lambda pair: weight(pair[1]))
 
 
-def _quoted(paragraphs: Sequence[str], marks: _Marks) -> list[list[_Part]]:
-    """Every quotation as its parts, in one style. Curly marks open and close; a
-    straight mark opens when none is open and closes otherwise. A quotation still open
-    at the end of a paragraph continues only if the next paragraph opens with a mark."""
+def quoted_spans(paragraphs: Sequence[str]) -> dict[int, list[tuple[int, int]]]:
+    """Paragraph number -> (start, end) offsets of the text inside quotation marks, in
+    the article's own quotation style, short quotations included: what a summary must
+    not be made of, found the way quotes are."""
+    marks, _ = _quotations(paragraphs)
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for parts in _quoted(paragraphs, marks, min_words=0):
+        for part in parts:
+            spans.setdefault(part.paragraph, []).append((part.start, part.end))
+    return spans
+
+
+def _quoted(
+    paragraphs: Sequence[str], marks: _Marks, *, min_words: int = MIN_WORDS
+) -> list[list[_Part]]:
+    """Every quotation of at least ``min_words`` words as its parts, in one style.
+    Curly marks open and close; a straight mark opens when none is open and closes
+    otherwise. A quotation still open at the end of a paragraph continues only if the
+    next paragraph opens with a mark."""
     quotes: list[list[_Part]] = []
     carried: list[_Part] | None = None  # the quotation left open by the last paragraph
     for number, paragraph in enumerate(paragraphs):
@@ -229,7 +244,7 @@ def _quoted(paragraphs: Sequence[str], marks: _Marks) -> list[list[_Part]]:
         else:
             part = _Part(number, open_at + 1, len(paragraph), open_at)
             carried = _add(quotes, carried, part)
-    return [parts for parts in quotes if len(_text(paragraphs, parts).split()) >= MIN_WORDS]
+    return [parts for parts in quotes if len(_text(paragraphs, parts).split()) >= min_words]
 
 
 def _add(quotes: list[list[_Part]], carried: list[_Part] | None, part: _Part) -> list[_Part]:

@@ -36,6 +36,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from daybook.ai.embed import EmbedFn, Vectors
+from daybook.ai.quotes import quoted_spans
 from daybook.ai.text import (
     Cited,
     Doc,
@@ -240,7 +241,7 @@ def _eligible(paragraphs: Sequence[str]) -> list[_Unit]:
         replace(s, text=strip_dateline(s.text)) if s.index == 0 else s
         for s in split_sentences(paragraphs)
     ]
-    quoted = _quote_shares(sentences)
+    quoted = _quote_shares(paragraphs, sentences)
     furniture = furniture_paragraphs(paragraphs)
     prose = [
         (o, s)
@@ -280,33 +281,32 @@ def _dependent(text: str) -> bool:
     return bool(_DEPENDENT_PHRASES.match(opening) or _PRONOUN_ATTRIBUTION.search(text))
 
 
-def _quote_shares(sentences: Sequence[Sentence]) -> list[tuple[bool, float]]:
+def _quote_shares(
+    paragraphs: Sequence[str], sentences: Sequence[Sentence]
+) -> list[tuple[bool, float]]:
     """For each sentence: does it open inside a quotation begun earlier (the tail of a
-    quote), and what share of its characters is quoted.
-
-    Straight double quotes toggle; curly ones open and close. The state starts afresh
-    with each paragraph: a quotation running over paragraphs reopens with a quote mark
-    in the next one (the convention), so that paragraph counts as quoted anyway."""
+    quote), and what share of its characters is quoted. Quotations are found as the
+    quotes stage finds them, in the article's own style (double or single marks)."""
+    masks: dict[int, bytearray] = {}
+    for number, spans in quoted_spans(paragraphs).items():
+        mask = masks[number] = bytearray(len(paragraphs[number]) + 1)
+        for start, end in spans:
+            mask[start:end] = b"\x01" * (end - start)
     shares: list[tuple[bool, float]] = []
-    inside = False
-    paragraph = -1
+    cursor: dict[int, int] = {}
     for sentence in sentences:
-        if sentence.paragraph != paragraph:
-            paragraph = sentence.paragraph
-            inside = False
-        began_inside = inside
-        quoted = total = 0
-        for char in sentence.text:
-            if char in "“„«":
-                inside = True
-            elif char in "”»":
-                inside = False
-            elif char == '"':
-                inside = not inside
-            elif not char.isspace():
-                total += 1
-                quoted += inside
-        shares.append((began_inside, quoted / total if total else 0.0))
+        text = paragraphs[sentence.paragraph]
+        start = text.find(sentence.text, cursor.get(sentence.paragraph, 0))
+        if start < 0:
+            shares.append((False, 0.0))
+            continue
+        end = start + len(sentence.text)
+        cursor[sentence.paragraph] = end
+        mask = masks.get(sentence.paragraph)
+        counted = [i for i in range(start, end) if not text[i].isspace()]
+        quoted = sum(mask[i] for i in counted) if mask else 0
+        began_inside = bool(mask and start and mask[start - 1] and mask[start])
+        shares.append((began_inside, quoted / len(counted) if counted else 0.0))
     return shares
 
 
