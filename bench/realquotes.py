@@ -32,8 +32,10 @@ daybook reads the paragraphs as ingest does: ``find_mentions``, then a fresh
 - attributed: the share of annotated quotes found with the right speaker (the named
   one, unnamed for an unnamed source, no name when the article gives none).
 - person entities: precision and recall of daybook's ``person`` entities (their name
-  or aliases, or the surname) against the annotated people; organisations and places
-  the same, exactly, over the pages annotated for them.
+  or aliases, or the surname) against the annotated people, leaving out entities that
+  are a page's author or photo credit (``credited``: finding them is neither right nor
+  wrong); organisations and places the same, by exact name, over the pages annotated
+  for them.
 
 Then the worst pages: lowest quote recall, most wrong speakers. ``--verbose`` lists
 each mismatch: paragraph, annotated speaker, daybook's speaker, and the entities
@@ -47,7 +49,7 @@ from __future__ import annotations
 import argparse
 import json
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,7 +71,7 @@ ENTITY_KEYS: dict[str, Kind] = {
 """The facts' key for each kind of entity daybook makes."""
 
 Names = tuple[str, ...]
-"""One entity's names, folded: its full name first, then any others the facts give."""
+"""One entity's names as the facts give them: its full name first, then any others."""
 
 
 @dataclass(frozen=True)
@@ -90,16 +92,18 @@ class Page:
 
     quotes: tuple[Annotated, ...]
     entities: dict[Kind, tuple[Names, ...]]
+    credited: tuple[str, ...] = ()
+    """Authors and photo credits the text names: daybook is neither right nor wrong to
+    make people of them."""
 
     def names_of(self, name: str) -> Names:
         """Every name the facts give the entity called ``name``, so an organisation
         quoted as "Whole Foods Market" may be found as "Whole Foods"."""
-        key = fold(name)
         for groups in self.entities.values():
             for group in groups:
-                if key in group:
+                if any(fold(n) == fold(name) for n in group):
                     return group
-        return (key,)
+        return (name,)
 
 
 @dataclass(frozen=True)
@@ -170,17 +174,19 @@ def paragraphs(html: str) -> list[str]:
 
 def fold(name: str) -> str:
     """A name compared without case, accents or invisible characters (a soft hyphen
-    splits "Netan­yahu" in one page), its apostrophes straightened."""
+    splits "Netan­yahu" in one page), its apostrophes straightened and a leading "the"
+    dropped, as daybook drops it ("The Hague" is "Hague")."""
     decomposed = unicodedata.normalize("NFKD", name.replace("’", "'"))
     kept = "".join(c for c in decomposed if unicodedata.category(c) not in ("Mn", "Cf"))
-    return " ".join(kept.casefold().split())
+    words = kept.casefold().split()
+    return " ".join(words[1:] if len(words) > 1 and words[0] == "the" else words)
 
 
 def is_named(got: str, names: Names, *, person: bool) -> bool:
     """Whether daybook's name is one of the entity's names, or for a person the
     surname of one of several words."""
-    key = fold(got)
-    return key in names or (person and any(" " in n and n.split()[-1] == key for n in names))
+    key, folded = fold(got), [fold(name) for name in names]
+    return key in folded or (person and any(" " in n and n.split()[-1] == key for n in folded))
 
 
 def read_facts(path: Path) -> dict[str, Page]:
@@ -204,11 +210,11 @@ def _page(facts: dict[str, Any]) -> Page:
         for key, kind in ENTITY_KEYS.items()
         if key in facts
     }
-    return Page(quotes, entities)
+    return Page(quotes, entities, tuple(facts.get("credited", ())))
 
 
 def _names(item: str | list[str]) -> Names:
-    return tuple(fold(name) for name in ([item] if isinstance(item, str) else item))
+    return (item,) if isinstance(item, str) else tuple(item)
 
 
 def pair_quotes(annotated: Sequence[Annotated], found: Sequence[Quote]) -> list[Pair]:
@@ -278,8 +284,10 @@ def score_entities(
     kind, the annotated names it missed and its names that are none of them."""
     misses: dict[Kind, tuple[list[str], list[str]]] = {}
     for kind, groups in page.entities.items():
-        made = [e for e in entities if e.kind == kind]
         person = kind == "person"
+        made = [
+            e for e in entities if e.kind == kind and not _entity_is(e, page.credited, person=False)
+        ]
         hits = [[g for g in groups if _entity_is(e, g, person=person)] for e in made]
         found = [g for g in groups if any(g in h for h in hits)]
         counts = tally.entities.setdefault(kind, EntityTally())
@@ -396,18 +404,42 @@ def print_totals(total: Tally, pages: int) -> None:
 
 
 def print_worst(tallies: dict[str, Tally], count: int) -> None:
-    def recall(name: str) -> float:
-        t = tallies[name]
-        return t.found / t.annotated if t.annotated else 1.0
+    """The pages to read first: by quote recall, by attributed accuracy, by wrong
+    speakers."""
+    quoted = {name: t for name, t in tallies.items() if t.annotated}
+    _worst(
+        "lowest quote recall",
+        quoted,
+        count,
+        lambda t: t.found / t.annotated,
+        lambda t: f"{t.found} of {t.annotated} found",
+    )
+    _worst(
+        "lowest attributed accuracy",
+        quoted,
+        count,
+        lambda t: t.attributed / t.annotated,
+        lambda t: f"{t.attributed} of {t.annotated} found with the right speaker",
+    )
+    _worst(
+        "most wrong named speakers",
+        {name: t for name, t in quoted.items() if t.wrong},
+        count,
+        lambda t: -t.wrong,
+        lambda t: f"{t.wrong} of {t.named} named speakers wrong",
+    )
 
-    print("\nlowest quote recall:")
-    for name in sorted(tallies, key=recall)[:count]:
-        t = tallies[name]
-        print(f"  {name:<28} {share(t.found, t.annotated):>5} ({t.found}/{t.annotated})")
-    print("\nmost wrong speakers:")
-    for name in sorted(tallies, key=lambda n: -tallies[n].wrong)[:count]:
-        if tallies[name].wrong:
-            print(f"  {name:<28} {tallies[name].wrong:>3} of {tallies[name].named} named")
+
+def _worst(
+    heading: str,
+    tallies: dict[str, Tally],
+    count: int,
+    order: Callable[[Tally], float],
+    show: Callable[[Tally], str],
+) -> None:
+    print(f"\n{heading}:")
+    for name in sorted(tallies, key=lambda n: order(tallies[n]))[:count]:
+        print(f"  {name:<28} {show(tallies[name])}")
 
 
 def main() -> None:
