@@ -58,6 +58,7 @@ import lxml.html
 
 from daybook.ai.entities import Entity, EntityRegistry, Kind, find_mentions
 from daybook.ai.quotes import Quote, extract_quotes
+from daybook.text.script import strip_invisible
 
 PAGES = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "readability-test-pages"
 FACTS = Path(__file__).with_name("realquotes_facts.json")
@@ -166,7 +167,8 @@ def paragraphs(html: str) -> list[str]:
             continue
         if any(inner.tag in BLOCKS for inner in element.iterdescendants()):
             continue  # its inner blocks are paragraphs of their own
-        text = " ".join(element.text_content().split())
+        # Soft hyphens go, as daybook's normalisation removes them from every page.
+        text = " ".join(strip_invisible(element.text_content()).split())
         if text:
             found.append(text)
     return found

@@ -108,3 +108,14 @@ def test_a_published_time_in_the_future_is_not_believed():
     extracted = ExtractedArticle(text="Text of the article.", published=NOW + timedelta(days=300))
     result = normalise(extracted, url="https://news.example/a", now=NOW)
     assert result.published == NOW
+
+
+def test_soft_hyphens_and_zero_width_characters_leave_the_text():
+    extracted = ExtractedArticle(
+        text="Benjamin Netan\u00adyahu met Vladi\u00admir Putin.\u200b",
+        url="https://a.example/x",
+        title="Netan\u00adyahu\u2060 in Moscow",
+    )
+    article = normalise(extracted, url="https://a.example/x")
+    assert article.text == "Benjamin Netanyahu met Vladimir Putin."
+    assert article.title == "Netanyahu in Moscow"

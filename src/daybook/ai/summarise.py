@@ -302,10 +302,10 @@ def _quote_shares(
             continue
         end = start + len(sentence.text)
         cursor[sentence.paragraph] = end
-        mask = masks.get(sentence.paragraph)
+        inside = masks.get(sentence.paragraph)
         counted = [i for i in range(start, end) if not text[i].isspace()]
-        quoted = sum(mask[i] for i in counted) if mask else 0
-        began_inside = bool(mask and start and mask[start - 1] and mask[start])
+        quoted = sum(inside[i] for i in counted) if inside else 0
+        began_inside = bool(inside and start and inside[start - 1] and inside[start])
         shares.append((began_inside, quoted / len(counted) if counted else 0.0))
     return shares
 

@@ -19,7 +19,7 @@ from courlan import normalize_url
 
 from daybook.pipeline.types import ExtractedArticle, FeedEntry
 from daybook.pipeline.urls import is_web_url
-from daybook.text.script import cjk_count, spaced_words, word_count
+from daybook.text.script import cjk_count, spaced_words, strip_invisible, word_count
 
 WORDS_PER_MINUTE = 230
 CJK_CHARS_PER_MINUTE = 500
@@ -125,28 +125,29 @@ def normalise(
     at the top of every list forever.
     """
     now = now or datetime.now(UTC)
+    text = strip_invisible(extracted.text)
     published = to_utc(extracted.published) or (to_utc(entry.published) if entry else None)
     if published is not None and published > now + timedelta(hours=1):
         fallback = to_utc(entry.published) if entry else None
         published = fallback if fallback is not None and fallback <= now else now
-    title = (extracted.title or (entry.title if entry else None) or "").strip()
+    title = strip_invisible(extracted.title or (entry.title if entry else None) or "").strip()
     if not title:
-        title = _first_words(extracted.text)
+        title = _first_words(text)
     authors = extracted.authors or (entry.authors if entry else ())
     return NormalisedArticle(
         url=url,
         canonical_url=canonical_url(url, extracted.canonical_url),
         title=title,
-        text=extracted.text,
+        text=text,
         authors=tuple(authors),
         published=published,
         site_name=extracted.site_name,
-        language=extracted.language or detect_language(f"{title}\n{extracted.text}"),
+        language=extracted.language or detect_language(f"{title}\n{text}"),
         image=extracted.image or (entry.image if entry else None),
         description=extracted.description or None,
-        word_count=word_count(extracted.text),
-        reading_minutes=reading_minutes(extracted.text),
-        text_hash=text_hash(extracted.text),
+        word_count=word_count(text),
+        reading_minutes=reading_minutes(text),
+        text_hash=text_hash(text),
     )
 
 

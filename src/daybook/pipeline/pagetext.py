@@ -32,14 +32,13 @@ from daybook.errors import ExtractError
 from daybook.pipeline.metadata import clean_authors, parse_date, split_trailing_date, to_utc
 from daybook.pipeline.types import ExtractedArticle, RelatedTeaser
 from daybook.text.dateline import find_dateline
-from daybook.text.script import CJK, word_count
+from daybook.text.script import CJK, strip_invisible, word_count
 
 _HEADER_WINDOW = 30
 _MAX_WRAP = 100  # hard-wrapped text is wrapped at 72-80 columns, rarely more
 _MAX_CAPTURE_CHARS = 2_000_000
 _MAX_CHROME_LINES = 2_000  # a real page has a few dozen teasers; a hostile one, any number
 _MAX_STAMP_CHARS = 160
-_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 _SENTENCE_END = ".!?。！？…"
 _CLOSERS = "\"'”’»)）」』]】"
 
@@ -274,7 +273,7 @@ def _drop_trailing_credits(paragraphs: list[str]) -> list[str]:
 
 def _lines(text: str) -> list[str]:
     """Non-empty lines with invisible characters removed and spaces collapsed."""
-    text = _INVISIBLE.sub("", text).replace("\u00a0", " ").replace("\u3000", " ")
+    text = strip_invisible(text).replace("\u00a0", " ").replace("\u3000", " ")
     lines = [" ".join(line.split()) for line in text.splitlines()]
     if "" in lines:
         lines = _unwrap(lines)

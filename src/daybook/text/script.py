@@ -48,3 +48,12 @@ def spaced_words(text: str) -> list[str]:
 def word_count(text: str) -> int:
     """Words in ``text``, two CJK characters counting as one."""
     return len(spaced_words(text)) + cjk_count(text) // 2
+
+
+_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without zero-width characters and soft hyphens: pages set them to
+    guide line breaks ("Netan&shy;yahu"), and left in they split one name in two."""
+    return _INVISIBLE.sub("", text)
