@@ -10,12 +10,11 @@ adjectives.
 
 Two stages need two levels of certainty. Entity recognition lets a listed name
 overrule the language model, so it asks only for ``prominent`` places: countries,
-capitals, cities of 300,000 people, subdivisions and the listed areas, but for those
-that are as often a person's or a company's name or a word (``ambiguous``:
-"Victoria", "Austin", "Toyota", "Reading"); a small capital ("Douglas", "Stanley")
-never is.
-Topic regions add up evidence, so one stray match hardly moves them, and they take
-every city of 100,000 people.
+capitals of countries of 300,000 people, cities of 300,000, subdivisions and the
+listed areas, but for those that are as often a person's or a company's name or a
+word (``ambiguous``: "Victoria", "Austin", "Toyota", "Reading"); a small capital
+("Douglas", "Stanley") never is. Topic regions add up evidence, so one stray match
+hardly moves them, and they take every city of 100,000 people.
 """
 
 from __future__ import annotations
