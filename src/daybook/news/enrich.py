@@ -261,8 +261,10 @@ class Enricher:
             .values_list("pk", "name", "kind", "aliases", "articles", "version")
         )
         spellings: dict[int, dict[str, int]] = {}
+        # A join, not a list of ids: a new process learns every entity at once, more
+        # than SQLite allows as parameters of one query.
         for pk, spelling, count in EntitySpelling.objects.filter(
-            entity_id__in=[row[0] for row in changed]
+            entity__version__gt=self.registry_version
         ).values_list("entity_id", "spelling", "articles"):
             spellings.setdefault(pk, {})[spelling] = count
         for pk, name, kind, aliases, votes, version in changed:
