@@ -12,7 +12,7 @@ import dj_database_url
 
 from daybook.config import env_bool, env_list, env_str
 from daybook.errors import ConfigError
-from daybook.text.places import REGIONS
+from daybook.text.places import HOME_REGION, REGIONS
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -231,7 +231,7 @@ DAYBOOK_LEASE_SECONDS = int(env_str("DAYBOOK_LEASE_SECONDS", "600"))
 DAYBOOK_PAGE_FRESHNESS_SECONDS = float(env_str("DAYBOOK_PAGE_FRESHNESS_SECONDS", "30"))
 # Where the readers are: news from other regions, without this one, is also "World".
 # One of the news regions (daybook.text.places.REGIONS), or empty for none.
-DAYBOOK_HOME_REGION = env_str("DAYBOOK_HOME_REGION", "Japan")
+DAYBOOK_HOME_REGION = env_str("DAYBOOK_HOME_REGION", HOME_REGION)
 if DAYBOOK_HOME_REGION and DAYBOOK_HOME_REGION not in REGIONS:
     raise ConfigError(
         f"DAYBOOK_HOME_REGION must be empty or one of {', '.join(REGIONS)}: {DAYBOOK_HOME_REGION!r}"

@@ -120,7 +120,7 @@ _ORGANISATION_ALIASES: tuple[tuple[str, str], ...] = (
     ("OPEC", "Organization of the Petroleum Exporting Countries"),
 )
 # Places whatever the model says: the gazetteer's prominent places (countries,
-# capitals, cities of a million, subdivisions, regions and seas), by every form.
+# capitals, cities of 300,000, subdivisions, regions and seas), by every form.
 _PLACES = [place for place in places.places() if place.prominent]
 _ALIASES: dict[str, tuple[str, Kind]] = {
     form: (place.name, "place") for place in _PLACES for form in place.forms

@@ -59,9 +59,6 @@ TOPICS = (
     "Environment",
 )
 REGIONS = gazetteer.REGIONS
-HOME_REGION = "Japan"
-"""Where the service's readers are, by default (``DAYBOOK_HOME_REGION``): news from
-elsewhere, without it, is "World"."""
 
 
 @dataclass(frozen=True)
@@ -560,7 +557,7 @@ def classify(
     places: Sequence[str],
     embed: EmbedFn,
     *,
-    home: str | None = HOME_REGION,
+    home: str | None = gazetteer.HOME_REGION,
 ) -> Topics:
     """Subject topics and regions of an article, with its keyphrases.
 
@@ -569,6 +566,6 @@ def classify(
     foreign news a reader at home looks for under that name."""
     subjects = subjects_of(title, paragraphs, embed)
     regions = regions_of(title, paragraphs, places)
-    if home and regions and home not in regions and "World" not in subjects:
+    if gazetteer.foreign(regions, home) and "World" not in subjects:
         subjects = ("World", *subjects)
     return Topics(subjects + regions, keyphrases(title, paragraphs), METHOD)

@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from daybook.text.places import REGIONS
+from daybook.text.places import HOME_REGION, REGIONS, foreign
 
 CORPUS = Path(str(resources.files("daybook.demo").joinpath("corpus")))
 
@@ -29,11 +29,11 @@ def load_truth(corpus: Path = CORPUS) -> dict[str, Any]:
     return data
 
 
-def truth_topics(article: dict[str, Any], home: str = "Japan") -> set[str]:
+def truth_topics(article: dict[str, Any], home: str = HOME_REGION) -> set[str]:
     """A truth article's topics as daybook files them: the corpus names subjects and
-    regions, and news from regions beyond ``home``, without it, is also "World"."""
-    regions = set(article["topics"]) & set(REGIONS)
-    return set(article["topics"]) | ({"World"} if regions and home not in regions else set())
+    regions, and foreign news (``places.foreign``) is also "World"."""
+    topics = set(article["topics"])
+    return topics | ({"World"} if foreign(topics & set(REGIONS), home) else set())
 
 
 @dataclass

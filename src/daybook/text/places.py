@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -32,6 +33,16 @@ PlaceKind = Literal["country", "capital", "city", "subdivision", "area", "eviden
 REGIONS = ("Japan", "Asia", "Europe", "Americas", "Middle East", "Africa", "Oceania")
 """The news regions, as a reader browses them. Japan, where the service's sources
 are, is a region of its own, and does not imply Asia."""
+HOME_REGION = "Japan"
+"""Where the service's readers are, by default (``DAYBOOK_HOME_REGION``)."""
+
+
+def foreign(regions: Iterable[str], home: str | None) -> bool:
+    """Whether news about ``regions`` is foreign news to readers in ``home``: it is
+    about somewhere, and not about home at all."""
+    regions = set(regions)
+    return bool(home and regions and home not in regions)
+
 
 CITY_POPULATION = 100_000
 """Smallest city in the table at all."""
