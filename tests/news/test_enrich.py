@@ -32,6 +32,8 @@ QUAKE_COPY = "hinode/english/science/20261116-strong-quake-jolts-miyagi-shinkans
 STRANDED = "tokyolantern/2026/11/stranded-at-tokyo-station-quake-leaves-northbound"
 GDP = "meridian/news/2026/11/17/japans-economy-contracts-0-4-annualised-in"
 FLU = "meridian/news/2026/11/17/japan-declares-flu-epidemic-as-cases-surge"
+COURIER_COPY = "courier/en/science/2026/11/16/strong-earthquake-shakes-north-east-japan"
+SETO_COPY = "setopost/local/20261116/miyagi-quake-halts-tohoku-bullet-trains-sanyo"
 
 
 def truth(prefix: str) -> dict:
@@ -190,6 +192,20 @@ def test_a_copy_whose_original_failed_still_gets_a_story_that_the_original_joins
     Article.objects.filter(pk=stored[QUAKE].pk).update(work_due_at=timezone.now())
     assert Enricher(embedder).run().failed == 0
     assert Article.objects.get(pk=stored[QUAKE].pk).story_id == copy.story_id
+
+
+def test_copies_enriched_before_their_original_hold_one_story_others_can_join(
+    stored, embedder
+) -> None:
+    # Workers take articles in any order: here every copy of the quake wire, then
+    # another publisher's report of the quake, then the wire itself.
+    more = {key: store(key) for key in (COURIER_COPY, SETO_COPY)}
+    assert {a.copy_of_id for a in more.values()} == {stored[QUAKE].pk}
+    order = [stored[QUAKE_COPY], *more.values(), stored[STRANDED], stored[QUAKE]]
+    assert Enricher(embedder).run([a.pk for a in order]).failed == 0
+    placed = {a.pk: Article.objects.get(pk=a.pk).story_id for a in order}
+    assert len(set(placed.values())) == 1, placed
+    assert Story.objects.get(pk=placed[stored[QUAKE].pk]).article_count == len(order)
 
 
 def test_a_new_embedding_model_redoes_only_what_it_made(stored, embedder) -> None:

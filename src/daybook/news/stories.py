@@ -46,6 +46,9 @@ log = logging.getLogger("daybook.stories")
 MEMBERS_COMPARED = 40
 """Most recent members whose vectors are compared with a new article."""
 
+_Member = tuple[bool, "datetime | None", int, "bytes | memoryview"]
+"""A candidate story's member as loaded: (dated, published, id, vector bytes)."""
+
 
 def moment(article: Article) -> datetime:
     return article.published_at or article.created_at
@@ -59,22 +62,27 @@ def assign(article: Article, config: cluster.ClusterConfig | None = None) -> Sto
     if original is not None and (original.story_id is not None or original.embedding):
         story = assign(original, config)
     elif original is not None:
-        # The original is not enriched yet (or its enrichment failed): the copy is
-        # placed on its own text, and the original joins its copies' story later.
-        story = _place(article, config or cluster.ClusterConfig())
+        # The original is not enriched yet (or its enrichment failed): the copy joins
+        # a sibling copy's story, else is placed on its own text; the original joins
+        # its copies' story later.
+        story = _copies_story(original) or _place(article, config or cluster.ClusterConfig())
     else:
         # An earlier publication that arrived late takes over as the original of a
         # group already placed: it joins its copies' story rather than starting one.
-        placed = (
-            Story.objects.filter(articles__copy_of=article, merged_into__isnull=True)
-            .order_by("pk")
-            .first()
-        )
-        story = placed or _place(article, config or cluster.ClusterConfig())
+        story = _copies_story(article) or _place(article, config or cluster.ClusterConfig())
     article.story = story
     article.save(update_fields=["story"])
     refresh(story)
     return story
+
+
+def _copies_story(original: Article) -> Story | None:
+    """The story a copy of ``original`` was placed in, if one was."""
+    return (
+        Story.objects.filter(articles__copy_of=original, merged_into__isnull=True)
+        .order_by("pk")
+        .first()
+    )
 
 
 def _place(article: Article, config: cluster.ClusterConfig) -> Story:
@@ -121,21 +129,23 @@ def _candidates(
         .exclude(centroid=b"")
         .defer("summary", "generated_summary")
     )
-    # Copies are left out and members sorted here, not in SQL: either condition in the
+    # Copies are set apart and members sorted here, not in SQL: either condition in the
     # query leads SQLite (no statistics) to walk an index over every original in the
     # collection instead of the story index to the few candidates' members.
-    members: dict[int, list[tuple[bool, datetime | None, int, bytes]]] = {}
+    originals: dict[int, list[_Member]] = {}
+    copies: dict[int, list[_Member]] = {}
     rows = (
         Article.objects.filter(story__in=[story.pk for story in stories])
         .exclude(embedding=b"")
         .values_list("story_id", "copy_of_id", "published_at", "id", "embedding")
     )
     for story_id, copy_of, published_at, pk, data in rows:
-        if copy_of is None:
-            kept = (published_at is not None, published_at, pk, data)
-            members.setdefault(story_id, []).append(kept)
+        kept = (published_at is not None, published_at, pk, data)
+        (copies if copy_of else originals).setdefault(story_id, []).append(kept)
     for story in stories:
-        newest = sorted(members.get(story.pk, ()), reverse=True)[:MEMBERS_COMPARED]
+        # A story of copies alone (their original not enriched yet) is its copies.
+        known = originals.get(story.pk) or copies.get(story.pk, [])
+        newest = sorted(known, reverse=True)[:MEMBERS_COMPARED]
         if not newest:
             continue
         yield cluster.StoryView(
@@ -169,7 +179,10 @@ def refresh(story: Story) -> None:
     )
     if not articles:
         return
-    originals = [a for a in articles if a.copy_of_id is None and a.embedding]
+    # The originals stand for the story; copies only while no original is enriched.
+    originals = [a for a in articles if a.copy_of_id is None and a.embedding] or [
+        a for a in articles if a.embedding
+    ]
     if originals:
         vectors: Vectors = np.vstack([from_bytes(bytes(a.embedding)) for a in originals])
         story.centroid = to_bytes(cluster.centroid(vectors))
