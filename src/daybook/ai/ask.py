@@ -36,9 +36,9 @@ from daybook.ai.text import (
     is_furniture,
     near_duplicate,
     split_sentences,
-    word_set,
 )
 from daybook.text.script import CJK, CJK_CHARS, word_count
+from daybook.text.wordlists import WordLists
 
 MAX_QUESTION_CHARS = 500
 MIN_WORDS = 4
@@ -66,19 +66,11 @@ POSITION_DECAY = 5.0
 BM25_K1 = 1.2
 BM25_B = 0.75
 
+LISTS = WordLists(__name__)
+"""The word lists this module reads (``ask.toml`` beside it)."""
+
 _TOKEN = re.compile(rf"[{CJK_CHARS}]|[^\W_{CJK_CHARS}]+(?:[.,'’-][^\W_{CJK_CHARS}]+)*")
-_STOPWORDS = word_set(
-    """a about above after again against all am an and any are as at be because been before
-    being below between both but by can could did do does doing done down during each few
-    for from further get got had has have having he her here hers him his how i if in into
-    is it its itself just me more most my no nor not now of off on once only or other our
-    out over own same say said says she should so some such tell than that the their them
-    then there these they this those through to too under until up us very was we were what
-    whats when where which while who whom whose why will with would you your yours know
-    happen happened happening many much anything something thing things anyone anybody
-    someone somebody everyone everybody go goes going gone went come comes coming came
-    name"""
-)
+_STOPWORDS = LISTS.words("stopwords")
 # "how long", "how many": the second word is part of the question word, not the topic.
 _QUESTION_PHRASE = re.compile(
     r"\bhow\s+(?:many|much|long|far|big|large|deep|high|strong|old|fast|often|soon)\b", re.I

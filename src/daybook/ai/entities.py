@@ -40,8 +40,8 @@ from typing import Literal, NamedTuple
 from rapidfuzz import fuzz, process
 
 from daybook.ai.nlp import load_nlp
-from daybook.ai.text import word_set
 from daybook.text import places
+from daybook.text.wordlists import WordLists
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,8 @@ class KnownEntity(NamedTuple):
 
 # --- the rules' word lists ---------------------------------------------------------
 
+LISTS = WordLists(__name__)
+"""The word lists the rules read (``entities.toml`` beside this module)."""
 
 _LABELS: dict[str, Kind] = {
     "PERSON": "person",
@@ -102,23 +104,6 @@ _LABELS: dict[str, Kind] = {
 # Chitose"): the small model tags places as groups, products or works ("Chitose" NORP).
 _ONLY_IF_KNOWN_PLACE = frozenset({"NORP", "PRODUCT", "WORK_OF_ART", "EVENT"})
 
-# Other names of organisations: one name each. Places' other names ("U.S.", "Kiev")
-# are the gazetteer's (daybook.text.places).
-_ORGANISATION_ALIASES: tuple[tuple[str, str], ...] = (
-    ("European Union", "EU|E.U."),
-    ("United Nations", "UN|U.N."),
-    ("Federal Reserve", "Fed|U.S. Federal Reserve|US Federal Reserve"),
-    ("European Central Bank", "ECB"),
-    ("Bank of Japan", "BOJ|BoJ"),
-    ("Bank of England", "BoE|BOE"),
-    ("International Monetary Fund", "IMF"),
-    ("World Bank", "World Bank Group"),
-    ("World Health Organization", "WHO|World Health Organisation"),
-    ("World Trade Organization", "WTO|World Trade Organisation"),
-    ("NATO", "North Atlantic Treaty Organization|Nato"),
-    ("Association of Southeast Asian Nations", "ASEAN"),
-    ("OPEC", "Organization of the Petroleum Exporting Countries"),
-)
 # Places whatever the model says: the gazetteer's prominent places (countries,
 # capitals, cities of 300,000, subdivisions, regions and seas), by every form.
 _PLACES = [place for place in places.places() if place.prominent]
@@ -126,100 +111,24 @@ _ALIASES: dict[str, tuple[str, Kind]] = {
     form: (place.name, "place") for place in _PLACES for form in place.forms
 } | {
     form: (name, "organisation")
-    for name, others in _ORGANISATION_ALIASES
-    for form in (name, *others.split("|"))
+    for name, others in LISTS.table("organisation_aliases").items()
+    for form in (name, *others)
 }
 
-# Titles, ranks and roles written before a name: "Chief Executive Masaaki Kiriyama",
-# "Energy Cabinet Secretary Grace Wanjiru". A run of them ends in a core title; the
-# modifiers count only inside such a run ("Health" alone is part of an agency's name).
-_CORE_TITLES = word_set(
-    """mr mrs ms miss mx dr prof professor sir dame lord lady president minister chancellor
-    secretary governor gov senator sen rep representative congressman congresswoman
-    mayor king queen prince princess emperor empress pope judge ambassador director
-    commissioner spokesman spokeswoman spokesperson coach manager captain capt officer
-    inspector superintendent chairman chairwoman chairperson chair ceo cfo coo cto
-    executive founder co-founder cofounder head leader speaker premier counsel economist
-    analyst general gen colonel col lieutenant lt sergeant sgt admiral adm rev reverend
-    father sheikh imam rabbi archbishop bishop cardinal stablemaster yokozuna ozeki
-    sekiwake komusubi maegashira"""
-)
-_TITLE_MODIFIERS = word_set(
-    """vice prime deputy chief executive senior former acting interim foreign finance
-    economy economic defence defense health environment trade interior home justice
-    cabinet state operating financial technology managing associate assistant attorney
-    education transport energy industry labour labor agriculture digital science
-    communications"""
-)
-_PLACE_TITLES = frozenset({"mayor", "governor", "gov"})
-# Words that end an organisation's name ("Kotoba Labs", "Japan Sumo Association").
-_ORG_WORDS = word_set(
-    """agency ministry department office bureau authority commission committee council
-    board bank banks fund corp corporation co inc ltd plc llc ag sa nv gmbh group holdings
-    company companies university college institute institution school academy
-    association federation union league party foundation trust society organization
-    organisation railway railways airlines airways motors motor electric power
-    energy labs lab laboratories devices systems technologies telecom communications
-    securities capital partners advisors advisers economics research insurance
-    industries pharmaceuticals pharma exchange court police army navy force forces
-    club times post journal news review wire network press media studio studios
-    shipping logistics partnership service services center centre engineering
-    kaiun kisen shoji kogyo sangyo ginko tetsudo denki denryoku seiyaku kensetsu shoken
-    hoken jidosha kaisha"""
-)
-# Words that end a place's name ("Miyagi Prefecture", "Matsushima Bay").
-_PLACE_WORDS = word_set(
-    """prefecture province county district oblast region city island islands bay strait
-    straits sea ocean river lake mountains peninsula valley coast basin gulf airport
-    station port harbour harbor street avenue square bridge trough"""
-)
-# Administrative words dropped from a place's canonical name: "Miyagi Prefecture" is
-# "Miyagi" to a reader, and the two must not become two entities.
-_ADMIN_WORDS = frozenset({"prefecture", "province", "oblast", "governorate"})
-# Named events, products and storms are not people, organisations or places. An event
-# still says where it happens ("Kyushu Grand Sumo Tournament" -> Kyushu); a storm's or
-# a train line's name does not, and a storm's bare name later in the article is not a
-# person either ("Typhoon Kalayaan ... Kalayaan").
-_EVENT_WORDS = word_set(
-    """tournament cup championship championships games olympics paralympics festival
-    summit conference expo exposition triennale biennale marathon derby prix prize
-    award awards trophy"""
-)
-_PRODUCT_WORDS = frozenset({"shinkansen", "express", "line"})
-_STORM_WORDS = frozenset({"typhoon", "hurricane", "cyclone", "storm", "tropical"})
-# Legal forms ignored when comparing organisations: "Takemura Corp" is "Takemura".
-_LEGAL_FORMS = word_set("inc corp corporation co ltd plc llc ag sa nv gmbh kk")
-# Words naming a kind of institution: alone ("the Commission", "the Bank") they point
-# back to the one organisation of the article that has the word in its name.
-_INSTITUTIONS = word_set(
-    """cabinet government parliament ministry agency council court committee commission
-    board company bank department office authority bureau institute university
-    association federation union party"""
-)
-# Capitalised at the start of a sentence, or all-capital, but naming no one.
-_NOT_NAMES = word_set(
-    """january february march april may june july august september october november
-    december monday tuesday wednesday thursday friday saturday sunday ai gdp cpi ppi ev
-    evs ceo cfo coo ipo lng pet gmt utc jst est pst bst cet dna rna tv pc it ok covid suv
-    suvs esg households operators utilities analysts officials investors police military
-    army navy state city country capital energy executive sterling"""
-)
-# Capitalised at a sentence's start, they open a span without belonging to the name.
-_LEADING = word_set(
-    """the a an across in at from for after with by on under over despite since like
-    unlike as while"""
-)
-# Capitalised words that are no one's given name.
-_NAME_STOPWORDS = (
-    _LEADING
-    | _CORE_TITLES
-    | _TITLE_MODIFIERS
-    | word_set(
-        """but and or when if then so yet although though because meanwhile however also
-        now today yesterday here there this that these those it he she they we i his her
-        their our its asked said says told"""
-    )
-)
+_CORE_TITLES = LISTS.words("core_titles")
+_TITLE_MODIFIERS = LISTS.words("title_modifiers")
+_PLACE_TITLES = LISTS.words("place_titles")
+_ORG_WORDS = LISTS.words("org_words")
+_PLACE_WORDS = LISTS.words("place_words")
+_ADMIN_WORDS = LISTS.words("admin_words")
+_EVENT_WORDS = LISTS.words("event_words")
+_PRODUCT_WORDS = LISTS.words("product_words")
+_STORM_WORDS = LISTS.words("storm_words")
+_LEGAL_FORMS = LISTS.words("legal_forms")
+_INSTITUTIONS = LISTS.words("institutions")
+_NOT_NAMES = LISTS.words("not_names")
+_LEADING = LISTS.words("leading")
+_NAME_STOPWORDS = _LEADING | _CORE_TITLES | _TITLE_MODIFIERS | LISTS.words("name_stopwords")
 _COMPASS = re.compile(r"^(?:north|south|east|west|(?:north|south)-?(?:east|west))ern$")
 _PREPOSITIONS_OF_PLACE = frozenset({"in", "near", "outside", "across", "around", "inside"})
 _JOINERS = frozenset({"of", "for", "and", "the", "on", "de", "du", "des", "la", "le", "&"})

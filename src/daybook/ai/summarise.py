@@ -45,10 +45,10 @@ from daybook.ai.text import (
     is_furniture,
     near_duplicate,
     split_sentences,
-    word_set,
 )
 from daybook.text.dateline import strip_dateline
 from daybook.text.script import word_count
+from daybook.text.wordlists import WordLists
 
 METHOD = "mmr-centroid@2"
 
@@ -83,14 +83,11 @@ then decides)."""
 STORY_SUPPORT_WEIGHT = 0.15
 STORY_PUBLISHER_PENALTY = 0.1
 
+LISTS = WordLists(__name__)
+"""The word lists this module reads (``summarise.toml`` beside it)."""
+
 _OPENERS = "\"'“‘«([（「『【—–- "
-_DEPENDENT_FIRST = word_set(
-    """he she it they we i you his her its their them him our us this that these those
-    such both another neither either but and or nor so yet also still however meanwhile
-    moreover furthermore besides nevertheless nonetheless instead thus therefore hence
-    consequently accordingly likewise similarly otherwise indeed then later earlier
-    afterwards additionally separately again too"""
-)
+_DEPENDENT_FIRST = LISTS.words("dependent_first")
 _DEPENDENT_PHRASES = re.compile(
     r"""^(?:in\ addition|as\ a\ result|on\ the\ other\ hand|even\ so|at\ the\ same\ time
     |by\ contrast|in\ contrast|in\ response|in\ turn|for\ (?:his|her|their|its)\ part

@@ -29,6 +29,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from daybook.text.wordlists import WordLists
+
 
 @dataclass(frozen=True)
 class Sentence:
@@ -68,39 +70,18 @@ _OPENERS = "\"'“‘«([（「『【"
 _CJK_STOPS = frozenset("。！？")
 
 
-def word_set(words: str) -> frozenset[str]:
-    """A set from a whitespace-separated word list: long lists of words read better as
-    prose than as a list literal."""
-    return frozenset(words.split())
+LISTS = WordLists(__name__)
+"""The word lists this module reads (``text.toml`` beside it)."""
 
-
-# Abbreviations written before a name or a number: a period after them never ends a
-# sentence (lowercased, without the final period).
-_NEVER_FINAL = word_set(
-    """mr mrs ms messrs mme dr prof gen sen rep gov lt col capt cmdr adm maj brig sgt cpl
-    rev fr hon pres supt insp mt ft vs v e.g i.e cf approx"""
-)
-# Abbreviations before a number ("No. 1", "Jan. 5", "Art. 9"): final unless a digit follows.
-_BEFORE_NUMBER = word_set("no nos art vol fig pp jan feb mar apr jun jul aug sep sept oct nov dec")
-# Abbreviations that may close a sentence as well as sit inside one.
-_AMBIGUOUS = word_set("inc corp ltd co plc llc jr sr bros st ave rd blvd etc al")
+_NEVER_FINAL = LISTS.words("never_final")
+_BEFORE_NUMBER = LISTS.words("before_number")
+_AMBIGUOUS = LISTS.words("ambiguous")
 _TIME_OF_DAY = frozenset(("a.m", "p.m"))
 _DOTTED = re.compile(r"^(?:[a-z]\.)+[a-z]$")
 _INITIAL = re.compile(r"^[A-Z]$")
 
-# Words that commonly open a sentence in news writing; after an ambiguous abbreviation
-# ("in the U.S. The company...") they decide for a split.
-_STARTERS = word_set(
-    """the a an he she it they we i you this that these those there here his her its their
-    our my but and or so yet still however meanwhile also in on at for with after before
-    as while when if although though since because despite during under some many most
-    both all no not one two three several other others another each such what who why
-    how where asked according officials police analysts"""
-)
-_NOT_AFTER_TIME = word_set(
-    """monday tuesday wednesday thursday friday saturday sunday january february march
-    april may june july august september october november december"""
-)
+_STARTERS = LISTS.words("starters")
+_NOT_AFTER_TIME = LISTS.words("not_after_time")
 
 
 MAX_TEXT_CHARS = 60_000
@@ -231,7 +212,7 @@ _CREDIT = re.compile(
     |\(from\ left\)|\b(?:left|right|centre|center)\ to\ (?:right|left)\b""",
     re.VERBOSE,
 )
-_BYLINE_JOINERS = word_set("and & in de van von der al bin da la le of for the staff")
+_BYLINE_JOINERS = LISTS.words("byline_joiners")
 _TERMINAL = re.compile(r"[.!?…。！？][\"'”’»)\]）」』】]*$")
 
 

@@ -41,10 +41,13 @@ from functools import lru_cache
 import numpy as np
 
 from daybook.ai.embed import EmbedFn, Vectors
-from daybook.ai.text import word_set
 from daybook.text import places as gazetteer
+from daybook.text.wordlists import WordLists
 
 METHOD = "lexicon-embed-gazetteer@3"
+
+LISTS = WordLists(__name__)
+"""The word lists this module reads (``topics.toml`` beside it)."""
 
 TOPICS = (
     "World",
@@ -169,89 +172,12 @@ def regions_of(title: str, paragraphs: Sequence[str], places: Sequence[str]) -> 
 
 # --- subject topics -----------------------------------------------------------------
 
-# General news vocabulary per topic: "term weight" pairs; a trailing "*" matches any
-# ending ("vaccin*": vaccine, vaccination). Weight 3 is nearly decisive ("tournament"),
-# 1 is a hint that other topics share ("plant", "data").
-_LEXICON: dict[str, str] = {
-    "Politics": """government 1; minister 2; prime minister 3; president 1; parliament 3;
-    diet 2; lawmaker 3; legislat* 2; election* 3; vote* 2; voter* 3;
-    party 1; parties 1; opposition 2; coalition 2; ruling 2; cabinet 2; summit 3;
-    diplomat* 3; bilateral 2; foreign minister 3; foreign ministry 3; treaty 2;
-    sanctions 2; campaign 1; senate 3; congress 2; defence 2; defense 2; military 2;
-    troops 2; policy 1; political 3; politician* 3; leaders 1; ambassador 2;
-    relief team 2; emergency aid 2; humanitarian 2; dispatch* 1; pledged 1; governor 1;
-    mayor 1; referendum 3; constitution* 2; reform* 1; bill 1; budget 1; protest* 1;
-    demograph* 1; policymakers 1; statement 0.5; talks 1""",
-    "Economy": """economy 3; economic 2; economies 3; gdp 3; gross domestic product 3;
-    inflation 3; interest rate* 3; central bank 3; growth 2; recession 3;
-    unemployment 3; jobs 1; consumer price* 3; retail sales 3; export 2;
-    imports 2; trade 1; tariff* 2; yen 1; euro 1; dollar 1; currency 2; bond* 2; yield* 1;
-    stimulus 2; fiscal 2; monetary 3; deficit 2; debt 1; wages 2; spending 2;
-    consumer spending 3; quarter 1; economist* 2; forecast* 1; prices 1; energy 1;
-    supply 1; lng 2; natural gas 1; oil 1; utility 1; utilities 1; subsid* 1;
-    households 1; cost of living 2; rate cut* 3; rates 1; markets 1""",
-    "Business": """company 2; companies 2; firm 1; shares 2; stock 1; profit* 2;
-    revenue 2; sales 1; market share 3; chief executive 2; ceo 2; executive* 1;
-    contract 2; deal 1; order* 1; invest* 2; investor* 2; fund 1; acquisition* 3;
-    merger* 3; recall* 3; carmaker* 3; automaker* 3; airline* 3; carrier 1;
-    consortium 3; joint venture 3; listing 2; ipo 3; customers 2; brand 1; operator 1;
-    factory 2; plant 1; production 1; manufactur* 2; trading house 3; dealers 2;
-    supplier 2; business* 2; industry 1; corp 2; holdings 2; start-up* 1;
-    tender 2; bid 1; passengers 1; route 1; tourism 1; shops 1;
-    infrastructure 2; project 1; construction 1; loan* 1; railway* 1; rail 1;
-    high-speed 1; ferry 1; ferries 1; shipping 1; logistics 2; transport 1;
-    trainset* 2; rolling stock 3; retailer* 2; employer* 1; jobs 1""",
-    "Technology": """technology 2; tech 2; software 3; app 2; app store* 3;
-    artificial intelligence 3; ai 2; chip* 3; semiconductor* 3; data 1; internet 3;
-    digital 2; online 2; platform* 2; cable* 2; network* 2; computing 3; data centre* 3;
-    data center* 3; smartphone* 2; device* 2; cyber* 3; developers 2; algorithm* 3;
-    cloud 2; satellite* 1; model 1; language model* 3; parameters 2; wafer* 3;
-    machine learning 3; engineers 1; bandwidth 3; telecom* 3; broadband 3;
-    gatekeeper* 2; robot* 3; electric vehicle* 2; battery 2; batteries 2; lidar 2""",
-    "Science": """scientist* 3; researcher* 2; study 1; research 1; discover* 2;
-    species 3; bacteri* 3; microbe* 3; enzyme* 3; earthquake* 3; quake* 3; magnitude 2;
-    seismic 3; tsunami 3; aftershock* 3; space 1; rocket* 3; satellite* 2; launch* 1;
-    orbit 3; laborator* 2; journal 1; physic* 3; astronom* 3; meteorological 2;
-    volcan* 3; tectonic 3; genome 3; gene 2; dna 3; experiment* 2; telescope 3;
-    spectrometer 3; jaxa 2; nasa 3; fossil* 2; sediment 2; organism* 3; biolog* 2;
-    intensity scale 3""",
-    "Health": """health 2; hospital* 2; patient* 2; doctor* 2; disease* 3; virus 3;
-    infection* 3; infectious 3; vaccin* 3; epidemic 3; pandemic 2; outbreak* 2; flu 3;
-    influenza 3; measles 3; medicine* 2; medical 2; drug* 1; pharmac* 2; clinic* 2;
-    births 3; birth rate 3; fertility 3; mortality 2; nurse* 2; cancer 3;
-    mental health 3; immunisation 3; immunization 3; paediatric* 3; pediatric* 3;
-    symptoms 3; treatment 2; care homes 2; maternity 3; babies 2; child* 1""",
-    "Sports": """match 2; matches 2; game* 1; tournament 3; championship* 3; league 3;
-    team 1; coach 3; player* 2; goal* 1; scored 2; score 1; victory 1; defeat 1;
-    season 1; cup 2; final 1; stadium 2; fans 2; rugby 3; football 3; soccer 3;
-    baseball 3; sumo 3; tennis 3; golf 3; olympic* 3; medal* 3; pitcher 3; try 1;
-    athlete* 3; wrestler* 3; bout* 3; innings 3; yokozuna 3; ozeki 3; half-time 3;
-    striker 3; midfielder 3; captain 1; title 1; referee 3; world cup 3; race 1;
-    marathon 3; sprinter 3; playoffs 3; posting fee 3; major leagues 3; basho 3""",
-    "Culture": """art 2; artist* 3; artwork* 3; museum* 3; exhibition* 3; novel* 3;
-    novelist* 3; author 2; book* 2; literature 3; literary 3; prize 1; film* 2;
-    cinema 3; music* 3; musician* 3; festival* 2; theatre 2; theater 2; culture 3;
-    cultural 3; heritage 2; tourism 2; tourist* 2; travel* 1; visitors 2; cuisine 3;
-    restaurant* 1; fashion 3; anime 3; manga 3; painting* 3; prints 2; curator* 3;
-    translator* 2; poetry 3; concert* 3; gallery 3; shrine* 2; temple* 2; guesthouse* 2;
-    cycling 1; cyclists 1; sightseeing 3""",
-    "Environment": """climate 3; emission* 3; carbon 2; methane 3; greenhouse 3;
-    warming 3; environmental 2; environment 2; pollution 3; plastic* 2;
-    deforestation 3; forest* 2; rainforest 3; renewable* 3; solar 2; wind power 2;
-    wind farm* 2; biodiversity 3; conservation 2; wildlife 3; typhoon* 3; storm* 2;
-    flood* 2; drought 3; weather 2; hurricane* 3; geothermal 3; clean energy 3;
-    recycl* 2; sustainab* 2; wildfire* 3; landslide* 2; rainfall 2;
-    fossil fuel* 3; coal 2; clean electricity 3; adaptation 2; marine litter 3;
-    environmentalist* 3""",
-}
-
 
 def _lexicon_patterns() -> dict[str, list[tuple[re.Pattern[str], float]]]:
     table: dict[str, list[tuple[re.Pattern[str], float]]] = {}
-    for topic, block in _LEXICON.items():
+    for topic, terms in LISTS.table("lexicon").items():
         entries: list[tuple[re.Pattern[str], float]] = []
-        for item in block.split(";"):
-            term, weight = item.strip().rsplit(" ", 1)
+        for term, weight in terms.items():
             words = term.split()
             body = r"\s+".join(re.escape(w.rstrip("*")) for w in words)
             ending = r"[\w-]*" if term.endswith("*") else r"(?:s|es)?"
@@ -263,26 +189,7 @@ def _lexicon_patterns() -> dict[str, list[tuple[re.Pattern[str], float]]]:
 _LEXICON_PATTERNS = _lexicon_patterns()
 
 # What each topic is about, as a reader would put it: embedded once per model.
-DESCRIPTIONS: dict[str, str] = {
-    "Politics": "Politics and government: elections, parliament, ministers, political "
-    "parties, diplomacy, summits between leaders, defence and public policy.",
-    "Business": "Business and companies: corporate deals, contracts, investments, "
-    "shares, earnings, product recalls, airlines, carmakers and industry.",
-    "Economy": "The economy: growth, inflation, interest rates, central banks, GDP, "
-    "trade, jobs, wages, consumer spending, energy supply and government budgets.",
-    "Technology": "Technology: software, artificial intelligence, computer chips, the "
-    "internet, apps, data centres, telecoms and digital platforms.",
-    "Science": "Science: scientific research and discoveries, space exploration and "
-    "rockets, earthquakes and geology, biology and laboratory studies.",
-    "Health": "Health and medicine: diseases, epidemics, vaccines, hospitals, doctors, "
-    "patients, medicines, births and public health.",
-    "Sports": "Sports: matches, tournaments, teams, players, coaches, leagues, scores "
-    "and championships in football, rugby, baseball and sumo.",
-    "Culture": "Culture and the arts: books and literary prizes, museums and "
-    "exhibitions, film, music, festivals, travel and tourism.",
-    "Environment": "The environment: climate change, emissions, pollution, forests, "
-    "wildlife, renewable energy, storms, floods and natural disasters.",
-}
+DESCRIPTIONS: dict[str, str] = LISTS.table("descriptions")
 _SUBJECTS = tuple(DESCRIPTIONS)
 
 LEXICON_SHARE = 0.7
@@ -365,57 +272,10 @@ def subjects_of(title: str, paragraphs: Sequence[str], embed: EmbedFn) -> tuple[
 KEYWORDS = (3, 6)
 
 
-_STOPWORDS = word_set(
-    """a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each
-    few for from further had has have having he her here hers herself him himself his how
-    i if in into is it its itself just me more most my no nor not now of off on once only
-    or other our ours out over own same she should so some such than that the their them
-    then there these they this those through to too under until up very was we were what
-    when where which while who whom why will with would you your yours per via amid among
-    across around toward towards upon within without near onto since though although
-    whether yet may might must shall one two three four five six seven eight nine ten
-    first second third last next new many much several every another"""
-)
-# Words that say nothing on their own in news writing.
-_GENERIC = word_set(
-    """said says say told tell added according year years month months week weeks day days
-    time times people percent per cent official officials statement news report reports
-    reported monday tuesday wednesday thursday friday saturday sunday january february
-    march april may june july august september october november december today yesterday
-    tomorrow morning afternoon evening night part way number lot end start thing things
-    something anything nothing everyone someone including include includes made make
-    makes set get got go going went come came take took back well still even like far
-    group members member place places area areas country countries city world including
-    percent around almost nearly about least more less high low big large small long
-    public local national major key million billion trillion good bad best worst better
-    worse proud biggest largest old young strong weak early late full half whole main top
-    own same able likely unlikely possible clear hard easy quick fast slow real true
-    minor recent former latter final certain prefecture province"""
-)
-# Inflected verbs that news headlines and prose use most: a phrase never contains one.
-_VERBS = word_set(
-    """is are was were be been being has have had do does did says tells told asks asked
-    finds found keeps kept lets begins began starts started ends ended opens opened
-    closes closed wins won loses lost beats stuns stun agrees agree agreed signs signed
-    hits falls fell rises rose grows grew leaves left brings brought builds built buys
-    bought sells sold pays paid plans planned wants wanted needs tries tried uses used
-    calls called helps helped expects expected warns warned seeks sought faces faced
-    holds held becomes became remains remained turns turned moves moved thinks thought
-    knows knew looks looked seems seemed runs ran heads headed claims claimed urges urged
-    shows showed shown gives gave given takes took taken makes gets goes went comes came
-    see sees saw seen tell ask seem become bring think know give take get go come
-    launches launched releases released announces announced reports approves approved
-    declares declared receives received dispatches dispatched raise raises raised reach
-    reaches reached marks marked keep put puts"""
-)
-# Nouns that end like verb forms ("-ed", "-ly", "-ing") and so need letting through.
-_NOUN_EXCEPTIONS = word_set(
-    """speed seed need feed breed greed hundred bed shed red supply family assembly rally
-    ally monopoly anomaly reply housing funding spending building meeting training
-    shipping clothing flooding warming recycling banking manufacturing lending trading
-    ceiling offering pricing lobbying engineering wedding"""
-)
+_STOPWORDS = LISTS.words("stopwords")
+_GENERIC = LISTS.words("generic")
+_VERBS = LISTS.words("verbs")
+_NOUN_EXCEPTIONS = LISTS.words("noun_exceptions")
 _TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|\w[\w'’.-]*\w|\w")
 _LINKS = frozenset(("of",))
 """Stopwords kept between two capitalised words: "Bank of England"."""
