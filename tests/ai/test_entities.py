@@ -138,6 +138,13 @@ def test_a_lone_surname_the_model_missed_is_found_from_the_full_name() -> None:
     ]
 
 
+def test_a_three_word_name_the_model_cut_is_whole_and_a_weekday_is_not_a_name() -> None:
+    cut = find_mentions(["The court summoned former President Yoon Suk Yeol over the decree."])
+    assert [(m.text, m.kind) for m in cut] == [("Yoon Suk Yeol", "person")]
+    dated = find_mentions(["Jane Doe Tuesday said the vote would go ahead."])
+    assert [m.text for m in dated] == ["Jane Doe"]
+
+
 # --- one article's entities -----------------------------------------------------------
 
 
@@ -149,6 +156,16 @@ def test_surname_after_the_full_name_is_the_person() -> None:
     greene = next(e for e in entities if e.name == "Sam Greene")
     assert (greene.kind, greene.count, greene.aliases) == ("person", 2, ("Greene", "Sam Greene"))
     assert "Greene" not in names(entities)
+
+
+def test_a_shared_surname_is_the_person_named_before_it() -> None:
+    entities = resolve(
+        "Park Ji-won, who leads the opposition, called the speech a failure.",
+        '"It changes nothing," Park said.',
+        "Park Min-ho, a ruling party lawmaker, disagreed with the opposition leader.",
+    )
+    found = {e.name: e.aliases for e in entities}
+    assert found == {"Park Ji-won": ("Park", "Park Ji-won"), "Park Min-ho": ("Park Min-ho",)}
 
 
 def test_us_abbreviations_are_the_united_states() -> None:

@@ -75,6 +75,7 @@ def test_unnamed_sources_are_speakers_described_never_the_last_person_named() ->
         '"Nobody has seen the final draft yet," one of the officials told the agency.',
         '"We will publish the figures next week," said a ministry spokesperson.',
         'The spokesperson added: "Nothing has been decided about the schools."',
+        '"The seller never answered my messages," one user wrote on the forum.',
     ]
     assert unnamed(*paragraphs) == [
         (QUOTE, "Sam Greene", None),
@@ -86,6 +87,7 @@ def test_unnamed_sources_are_speakers_described_never_the_last_person_named() ->
         ("Nobody has seen the final draft yet", None, "one of the officials"),
         ("We will publish the figures next week", None, "a ministry spokesperson"),
         ("Nothing has been decided about the schools", None, "The spokesperson"),
+        ("The seller never answered my messages", None, "one user"),
     ]
 
 
@@ -97,6 +99,30 @@ def test_speaker_with_a_title_and_role() -> None:
     assert said(f'"{QUOTE}," the agency\'s spokesman Ken Doe said in a statement.') == [
         (QUOTE, "Ken Doe")
     ]
+
+
+def test_a_colon_hands_the_quote_to_the_sentences_subject() -> None:
+    assert said(f"Sam Greene put it bluntly in his report: “{QUOTE}.”") == [(QUOTE, "Sam Greene")]
+
+
+def test_calling_and_describing_attribute_what_follows() -> None:
+    assert said(f"Senator Ana Reyes called the plan “{QUOTE}.”") == [(QUOTE, "Ana Reyes")]
+    assert said(f"Ken Doe described the talks as “{QUOTE}.”") == [(QUOTE, "Ken Doe")]
+
+
+def test_words_after_a_quote_closed_by_a_full_stop_are_another_sentence() -> None:
+    found = said(
+        "Ana Reyes, the mayor, spoke first.",
+        f"The banner read, “{QUOTE}.” Ken Doe said nothing about it later.",
+    )
+    assert found == [(QUOTE, None)]
+
+
+def test_the_last_words_of_a_persons_name_are_the_person() -> None:
+    assert said(
+        "Michael Forrest Jones runs a hotel school in Ohio.",
+        f'"{QUOTE}," Forrest Jones said.',
+    ) == [(QUOTE, "Michael Forrest Jones")]
 
 
 def test_pronoun_is_the_last_person_named() -> None:

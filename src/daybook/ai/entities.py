@@ -266,13 +266,16 @@ def _propagate(
     """Tag every other occurrence of a name the article uses: the model finds a name in
     one sentence and misses it in the next, and misses most lone surnames ("Shibata
     said"). A person's surname is their name after the full name (the first word too
-    for a hyphenated given name written second: "Han Ji-ho", "Han")."""
+    for a hyphenated given name written second: "Han Ji-ho", "Han"; the last two words
+    of a three-word name: "Forrest Jones")."""
     kinds: dict[str, Counter[Kind]] = {}
     for mention in (m for mentions in found for m in mentions):
         forms = [mention.text]
         words = mention.text.split()
         if mention.kind == "person" and len(words) > 1:
             forms.append(_bare(words[-1]))
+            if len(words) > 2:  # "Forrest Jones" for "Michael Forrest Jones"
+                forms.append(_bare(" ".join(words[-2:])))
             if "-" in words[-1]:
                 forms.append(words[0])
         for form in forms:
@@ -338,10 +341,26 @@ def _extend(spans: list[_Span], paragraph: str) -> list[_Span]:
             if tail:
                 span = _Span(span.start, tail.end(), span.label)
         following = _NAME_WORD_AFTER.match(paragraph, span.end)
-        if following and _key(following.group(1)) in _ORG_WORDS | _PLACE_WORDS:
+        if following and (
+            _key(following.group(1)) in _ORG_WORDS | _PLACE_WORDS
+            or (span.label == "PERSON" and _third_name(paragraph, span, following))
+        ):
             span = _Span(span.start, following.end(), span.label)
         mended.append(span)
     return mended
+
+
+def _third_name(paragraph: str, span: _Span, following: re.Match[str]) -> bool:
+    """Whether the capitalised word after a person's two-word span is the name's third
+    word, which the model cut ("Yoon Suk" + "Yeol", "Kim Jong" + "Un"): a word that is
+    no title, weekday, place or organisation word, and ends the run of capitals."""
+    key = _key(following.group(1))
+    return (
+        len(span.text(paragraph).split()) == 2
+        and key not in _NAME_STOPWORDS | _NOT_NAMES | _ORG_WORDS | _PLACE_WORDS
+        and key not in _GAZETTEER_KEYS
+        and not re.match(r"\s+[A-Z]", paragraph[following.end() :])
+    )
 
 
 def _name_start(paragraph: str, start: int, mended: list[_Span]) -> int:
@@ -663,6 +682,8 @@ class _Group:
     surfaces: Counter[str] = field(default_factory=Counter)
     votes: Counter[Kind] = field(default_factory=Counter)
     canonical: str | None = None  # set when the alias table fixes the name
+    first: tuple[int, int] = (0, 0)
+    """Where the article first names it: (paragraph, offset)."""
 
     @property
     def count(self) -> int:
@@ -674,6 +695,7 @@ class _Group:
         self.surfaces.update(other.surfaces)
         self.votes.update(other.votes)
         self.canonical = self.canonical or other.canonical
+        self.first = min(self.first, other.first)
         if kind is not None:
             self.kind = kind
         elif not self.canonical:
@@ -778,10 +800,11 @@ def _group_mentions(mentions: Sequence[Mention]) -> list[_Group]:
         key = _group_key(mention.text)
         group = groups.get(key)
         if group is None:
-            group = groups[key] = _Group(mention.kind)
+            group = groups[key] = _Group(mention.kind, first=(mention.paragraph, mention.start))
             alias = _ALIAS_KEYS.get(_key(mention.text))
             if alias:
                 group.canonical = alias[0]
+        group.first = min(group.first, (mention.paragraph, mention.start))
         group.surfaces[mention.text] += 1
         group.votes[mention.kind] += 1
     for group in groups.values():
@@ -811,9 +834,9 @@ def _majority(votes: Counter[Kind], default: Kind) -> Kind:
 
 
 def _merge_short_forms(groups: dict[str, _Group]) -> None:
-    """Short forms join the full name they stand for, when exactly one fits: a surname
-    or first name a person's, an acronym, the leading words or the last word of an
-    organisation's name ("Hoshimi Devices", "Seattle Mariners"), and an institution
+    """Short forms join the full name they stand for, when exactly one fits: a surname,
+    first name or last words of a person's name, an acronym, the leading words or the
+    last word of an organisation's name ("Hoshimi Devices", "Seattle Mariners"), and an institution
     word ("the Commission") the one organisation that has it. An institution word
     that fits none names no one and is dropped."""
     for key in sorted(groups, key=lambda k: len(k.split())):
@@ -825,6 +848,10 @@ def _merge_short_forms(groups: dict[str, _Group]) -> None:
             for other_key, other in groups.items()
             if other_key != key and (kind := _stands_for(key, group, other_key, other))
         }
+        if len(targets) > 1 and set(targets.values()) == {"person"}:
+            # "Lee" after "Lee Jae-myung" and before "Lee Sang-min" is introduced: a
+            # surname points back to the one person the article had named by then.
+            targets = {t: k for t, k in targets.items() if groups[t].first < group.first}
         if len(targets) == 1:
             [(target, kind)] = targets.items()
             groups[target].absorb(groups.pop(key), kind)
@@ -845,6 +872,9 @@ def _stands_for(key: str, group: _Group, other_key: str, other: _Group) -> Kind 
         names = _person_tokens(other_key)
         fits = _variant_word(key, names[0]) or _variant_word(key, names[-1])
         return "person" if fits else None
+    if other.kind == "person" and (group.kind == "person" or _person_shaped_key(key)):
+        # "Forrest Jones" after "Michael Forrest Jones", "De Miranda" after "Luis de Miranda".
+        return "person" if other_words[-len(words) :] == words else None
     if other.kind != "organisation":
         return None
     if other_words[: len(words)] == words:

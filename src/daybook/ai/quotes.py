@@ -8,6 +8,9 @@ the article's entity mentions find nearly all of them without a parser:
 - before the quote, in the same sentence: ``Greene said: "..."``
 - a pronoun: ``"...," she added.`` is the last person named before the quote (outside
   quotation marks) whose pronoun is not known to be the other one;
+- a colon: ``Greene put it bluntly: "..."`` is the sentence's subject;
+- a quote closed by a full stop ends its sentence: the words after it are not its
+  attribution;
 - ``"...," according to Greene.``;
 - an institution: ``"...," the ministry said.`` is the article's organisation with that
   word in its name, and ``the company`` the last organisation named;
@@ -33,7 +36,7 @@ from typing import Literal
 
 from daybook.ai.entities import Entity, Mention
 
-METHOD = "attribution-rules@3"
+METHOD = "attribution-rules@4"
 """Stored with each article's quotes; change it when the rules change."""
 
 MIN_WORDS = 4
@@ -91,7 +94,8 @@ _SPEECH_VERBS = (
     r"recalled|recalls|admitted|admits|acknowledged|conceded|declared|announced|"
     r"remarked|replied|responded|suggested|claimed|claims|urged|stressed|emphasised|"
     r"emphasized|observed|predicted|cautioned|complained|tweeted|posted|joked|laughed|"
-    r"agreed|confirmed|concluded|countered|pointed out"
+    r"agreed|confirmed|concluded|countered|pointed out|called|calls|described|"
+    r"describes"
 )
 _VERB = re.compile(rf"\b(?:{_SPEECH_VERBS})\b")
 _ACCORDING = re.compile(r"\baccording to\b")
@@ -100,7 +104,8 @@ _SOURCE_NOUNS = (
     r"diplomats?|analysts?|aides?|advis[eo]rs?|residents?|witnesses|witness|officers?|"
     r"executives?|ministers?|lawmakers?|legislators?|insiders?|employees?|staffers?|"
     r"members?|experts?|economists?|traders?|bankers?|investors?|doctors?|nurses?|"
-    r"workers?|negotiators?|investigators?|prosecutors?|police|villagers|survivors?"
+    r"workers?|negotiators?|investigators?|prosecutors?|police|villagers|survivors?|"
+    r"users?|posters?|commenters?|readers?|viewers?|customers?|passengers?|fans?"
 )
 _UNNAMED = re.compile(
     rf"""(?i:(?:one|two|three|four|five|some|several|many)\s+of\s+(?:the|those)\s+
@@ -293,7 +298,11 @@ class _Article:
         """The speaker named in the quotation's own sentence: after it, else before it."""
         last, first = parts[-1], parts[0]
         paragraph = self.paragraphs[last.paragraph]
-        if last.end < len(paragraph):
+        # A quote closed by a full stop ended its sentence: what follows is another.
+        closed = paragraph[last.end - 1 : last.end] == "." and bool(
+            re.match(r"\s+[A-Z]", paragraph[last.end + 1 :])
+        )
+        if last.end < len(paragraph) and not closed:
             end = _clause_end(paragraph, last.end + 1, self.marks)
             speaker = self._after(last.paragraph, last.end + 1, end)
             if speaker is not None:
@@ -330,7 +339,11 @@ class _Article:
             )
         verbs = list(_VERB.finditer(clause))
         if not verbs:
-            return None
+            # "Greene put it bluntly: "..."": a colon hands the sentence to its subject.
+            if not clause.rstrip().endswith(":"):
+                return None
+            named = self._first(number, start, end)
+            return _Speaker(name=named) if named else None
         subject_end = start + verbs[0].start()
         return self._who(number, start, subject_end, self._last(number, start, subject_end))
 

@@ -44,7 +44,7 @@ from daybook.ai.embed import EmbedFn, Vectors
 from daybook.text import places as gazetteer
 from daybook.text.wordlists import WordLists
 
-METHOD = "lexicon-embed-gazetteer@3"
+METHOD = "lexicon-embed-gazetteer@4"
 
 LISTS = WordLists(__name__)
 """The word lists this module reads (``topics.toml`` beside it)."""
