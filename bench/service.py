@@ -41,7 +41,7 @@ Every figure is printed next to its baseline from the same run: the machine is s
 and shared, and only ratios carry over from one run to the next.
 
     .venv/bin/python bench/service.py [--articles 5000] [--workers 1,2,4]
-        [--backends sqlite,postgres] [--stored 1000,100000] [--new 100]
+        [--backends sqlite,postgres] [--stored 1000,100000 | ""] [--new 100]
         [--duration 10] [--skip-wrk]
 
 Small sizes while developing: ``--articles 200 --workers 1,2 --stored 500,2000``.
@@ -96,7 +96,8 @@ def main() -> None:
         corpus = make_corpus(args.articles, label="a")
         with served(corpus) as site:
             baseline = throughput(args, site, workdir)
-            growth(args, workdir)
+            if args.stored:
+                growth(args, workdir)
             if not args.skip_wrk:
                 pages(args, site, workdir, baseline)
     finally:
@@ -118,7 +119,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--articles", type=int, default=5000, help="articles in the corpus")
     parser.add_argument("--workers", type=numbers, default=[1, 2, 4], help="worker counts")
     parser.add_argument("--backends", type=names, default=["sqlite", "postgres"])
-    parser.add_argument("--stored", type=numbers, default=[1000, 100_000], help="sizes")
+    parser.add_argument(
+        "--stored", type=numbers, default=[1000, 100_000], help="sizes ('' leaves out part 2)"
+    )
     parser.add_argument("--new", type=int, default=100, help="articles ingested per size")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--skip-wrk", action="store_true", help="leave out part 3")
