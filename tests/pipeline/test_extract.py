@@ -223,6 +223,9 @@ def test_a_page_of_one_short_paragraph_is_an_article_but_a_menu_is_not() -> None
     menu = "<p><a href=/a>Ferry fares</a> <a href=/b>Night buses</a></p>"
     with pytest.raises(ExtractError, match="links"):
         extract_html(_page("", menu))
+    # A script's link leads nowhere: the short text it holds is still the article.
+    scripted = '<a href="javascript:void(0)"><p>Ferry fares rise in May.</p><p>Buses do not.</p></a>'
+    assert extract_html(_page("", scripted)).text == "Ferry fares rise in May.\n\nBuses do not."
 
 
 # ------------------------------------------------------------------ detection and decoding

@@ -245,9 +245,13 @@ def _prune_chrome(root: lxml.html.HtmlElement) -> None:
 
 
 def _link_words(root: lxml.html.HtmlElement) -> frozenset[str]:
-    """Every word of the page's link texts."""
+    """Every word of the page's link texts. A ``javascript:`` link leads nowhere: it
+    is a script's handle on its text (a whole article may sit in one), not a menu."""
     return frozenset(
-        word for link in root.iter("a") for word in link.text_content().casefold().split()
+        word
+        for link in root.iter("a")
+        if not (link.get("href") or "").strip().lower().startswith("javascript:")
+        for word in link.text_content().casefold().split()
     )
 
 
