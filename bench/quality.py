@@ -17,7 +17,8 @@ is matched to its truth.json entry and scored:
   event or a named entity with the article, and stricter, the event or a person or
   organisation, and the event alone;
 - ask: recall@1 and @3 of the facts in the corpus's questions.json, and how often a
-  question the articles cannot answer gets no answer.
+  question the articles cannot answer gets no answer; then the same over real news
+  pages (bench/realask.py), when ../shared holds them.
 
     .venv/bin/python bench/quality.py [--database-url URL]
 """
@@ -32,6 +33,8 @@ from collections.abc import Iterable
 from itertools import combinations
 from statistics import mean
 from typing import Any
+
+import realask
 
 
 def main() -> None:
@@ -130,6 +133,8 @@ def _ask(matched: list[dict[str, Any]], rows: dict[str, Any]) -> None:
         f"{at3 / answerable:.3f} ({answerable} questions); no answer where the articles "
         f"do not say: {refused}/{unanswerable}"
     )
+    if realask.PAGES.is_dir():
+        print(f"ask on real pages:     {realask.score(embed).line()}")
 
 
 def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
