@@ -5,8 +5,10 @@ from __future__ import annotations
 from daybook.ai.related import Candidate, choose
 
 
-def c(id, similarity, publisher="p", story=1, group=None, entities=()) -> Candidate:
-    return Candidate(id, similarity, publisher, story, group or id, frozenset(entities))
+def c(id, similarity, publisher="p", story=1, group=None, entities=(), actors=()) -> Candidate:
+    return Candidate(
+        id, similarity, publisher, story, group or id, frozenset(entities), frozenset(actors)
+    )
 
 
 def test_never_a_copy_of_the_article_itself() -> None:
@@ -61,3 +63,14 @@ def test_shared_entities_lift_a_candidate() -> None:
 def test_fewer_candidates_than_the_limit() -> None:
     assert choose(1, None, [], []) == []
     assert [x.id for x in choose(1, None, [], [c(2, 0.5)])] == [2]
+
+
+def test_another_story_needs_a_shared_person_or_organisation_or_close_text() -> None:
+    candidates = [
+        c(2, 0.46, "a", story=2, actors={"Kitaura Motors"}),
+        c(3, 0.47, "b", story=3, entities={"Japan"}),  # only the same sort of subject
+        c(4, 0.55, "c", story=4),
+        c(5, 0.42, "d", story=1),  # its own story
+    ]
+    chosen = choose(1, 1, ["Japan", "Kitaura Motors"], candidates, actors=["Kitaura Motors"])
+    assert sorted(x.id for x in chosen) == [2, 4, 5]

@@ -1,9 +1,12 @@
 """Choosing an article's related articles from its nearest neighbours.
 
 Nearest neighbours alone give five wire copies of the same text from five outlets.
-A reader wants the other angles: so one article per copy group (never a copy of the
-article itself), a penalty for repeating a publisher, a nudge for shared entities, and
-room kept for at least one article from another story when one is close enough.
+A reader wants the other angles of the same event and more on the same people: so one
+article per copy group (never a copy of the article itself), a penalty for repeating
+a publisher, a nudge for shared entities, room kept for at least one article from
+another story when one is close enough, and an article of another story only when it
+shares a person or organisation or is close in text, never for being on the same sort
+of subject.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-METHOD = "diversified-knn@1"
+METHOD = "diversified-knn@2"
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,8 @@ class Candidate:
     group: int
     """The id of the original its copy group descends from (its own id if none)."""
     entities: frozenset[str] = frozenset()
+    actors: frozenset[str] = frozenset()
+    """The people and organisations among ``entities``: who the article is about."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,9 @@ class RelatedConfig:
     entity_weight: float = 0.25
     other_story_floor: float = 0.45
     """Similarity an article from another story needs to claim the reserved slot."""
+    loose_similarity: float = 0.5
+    """Similarity an article from another story needs when it shares no person or
+    organisation with the article: below it, it is only about the same sort of thing."""
 
 
 def choose(
@@ -46,10 +54,24 @@ def choose(
     candidates: Sequence[Candidate],
     limit: int = 5,
     config: RelatedConfig | None = None,
+    actors: Collection[str] = (),
 ) -> list[Candidate]:
-    """Up to ``limit`` candidates, best first, diversified across publishers and copies."""
+    """Up to ``limit`` candidates, best first, diversified across publishers and copies:
+    the same story first, then other stories about the same people or organisations,
+    and only a close one that shares neither."""
     config = config or RelatedConfig()
-    pool = [c for c in candidates if c.group != group and c.similarity >= config.min_similarity]
+
+    def related(c: Candidate) -> bool:
+        if c.group == group or c.similarity < config.min_similarity:
+            return False
+        same_story = story is not None and c.story == story
+        return (
+            same_story
+            or bool(c.actors.intersection(actors))
+            or c.similarity >= config.loose_similarity
+        )
+
+    pool = [c for c in candidates if related(c)]
     reserve = next(
         (
             c

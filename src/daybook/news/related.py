@@ -38,10 +38,13 @@ def related_ids(article: Article, limit: int = 5, config: RelatedConfig | None =
     similarity = dict(hits)
     rows = Article.objects.filter(pk__in=similarity).select_related("source")
     names: dict[int, set[str]] = defaultdict(set)
-    for pk, name in ArticleEntity.objects.filter(article_id__in=[*similarity, group]).values_list(
-        "article_id", "entity__name"
-    ):
+    actors: dict[int, set[str]] = defaultdict(set)
+    for pk, name, kind in ArticleEntity.objects.filter(
+        article_id__in=[*similarity, group]
+    ).values_list("article_id", "entity__name", "entity__kind"):
         names[pk].add(name)
+        if kind != "place":
+            actors[pk].add(name)
     candidates = [
         Candidate(
             id=row.pk,
@@ -50,8 +53,9 @@ def related_ids(article: Article, limit: int = 5, config: RelatedConfig | None =
             story=row.story_id,
             group=row.copy_of_id or row.pk,
             entities=frozenset(names[row.pk]),
+            actors=frozenset(actors[row.pk]),
         )
         for row in rows
     ]
-    chosen = choose(group, story, names[group], candidates, limit, config)
+    chosen = choose(group, story, names[group], candidates, limit, config, actors[group])
     return [c.id for c in chosen]
