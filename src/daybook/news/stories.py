@@ -180,14 +180,14 @@ def refresh(story: Story) -> None:
     if not articles:
         return
     # The originals stand for the story; copies only while no original is enriched.
-    originals = [a for a in articles if a.copy_of_id is None and a.embedding] or [
+    standing = [a for a in articles if a.copy_of_id is None and a.embedding] or [
         a for a in articles if a.embedding
     ]
-    if originals:
-        vectors: Vectors = np.vstack([from_bytes(bytes(a.embedding)) for a in originals])
+    if standing:
+        vectors: Vectors = np.vstack([from_bytes(bytes(a.embedding)) for a in standing])
         story.centroid = to_bytes(cluster.centroid(vectors))
-        story.embedding_model = originals[0].embedding_model
-        story.title = _title(originals, vectors)
+        story.embedding_model = standing[0].embedding_model
+        story.title = _title(standing, vectors)
     names: Counter[str] = Counter()
     for name in ArticleEntity.objects.filter(article__story=story).values_list(
         "entity__name", flat=True
@@ -226,11 +226,11 @@ def place(pk: int, config: cluster.ClusterConfig | None = None) -> Story | None:
     return story
 
 
-def _title(originals: list[Article], vectors: Vectors) -> str:
+def _title(articles: list[Article], vectors: Vectors) -> str:
     """The headline of the article nearest the story's centre: the most typical one."""
     centre = cluster.centroid(vectors)
     best = int(np.argmax(vectors @ centre))
-    return originals[best].title
+    return articles[best].title
 
 
 def summarise(pk: int, embed: EmbedFn) -> bool:
