@@ -224,7 +224,9 @@ def test_a_page_of_one_short_paragraph_is_an_article_but_a_menu_is_not() -> None
     with pytest.raises(ExtractError, match="links"):
         extract_html(_page("", menu))
     # A script's link leads nowhere: the short text it holds is still the article.
-    scripted = '<a href="javascript:void(0)"><p>Ferry fares rise in May.</p><p>Buses do not.</p></a>'
+    scripted = (
+        '<a href="javascript:void(0)"><p>Ferry fares rise in May.</p><p>Buses do not.</p></a>'
+    )
     assert extract_html(_page("", scripted)).text == "Ferry fares rise in May.\n\nBuses do not."
 
 
