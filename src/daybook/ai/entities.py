@@ -45,7 +45,7 @@ from daybook.text.wordlists import WordLists
 
 log = logging.getLogger(__name__)
 
-METHOD = "spacy-en_core_web_sm-3.8+rules@2"
+METHOD = "spacy-en_core_web_sm-3.8+rules@3"
 """Stored with each article's entities; change it when the rules change."""
 
 Kind = Literal["person", "organisation", "place"]
