@@ -176,6 +176,8 @@ def _key(text: str) -> str:
 
 _ALIAS_KEYS: dict[str, tuple[str, Kind]] = {_key(k): v for k, v in _ALIASES.items()}
 _GAZETTEER_KEYS = frozenset(_key(form) for place in _PLACES for form in place.forms)
+# Words that never end a person's name the model cut short (``_third_name``).
+_NEVER_A_THIRD_NAME = _NAME_STOPWORDS | _NOT_NAMES | _ORG_WORDS | _PLACE_WORDS | _GAZETTEER_KEYS
 _COUNTRY_KEYS = frozenset(
     _key(form) for place in _PLACES if place.kind == "country" for form in place.forms
 )
@@ -354,11 +356,9 @@ def _third_name(paragraph: str, span: _Span, following: re.Match[str]) -> bool:
     """Whether the capitalised word after a person's two-word span is the name's third
     word, which the model cut ("Yoon Suk" + "Yeol", "Kim Jong" + "Un"): a word that is
     no title, weekday, place or organisation word, and ends the run of capitals."""
-    key = _key(following.group(1))
     return (
         len(span.text(paragraph).split()) == 2
-        and key not in _NAME_STOPWORDS | _NOT_NAMES | _ORG_WORDS | _PLACE_WORDS
-        and key not in _GAZETTEER_KEYS
+        and _key(following.group(1)) not in _NEVER_A_THIRD_NAME
         and not re.match(r"\s+[A-Z]", paragraph[following.end() :])
     )
 
