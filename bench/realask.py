@@ -56,14 +56,14 @@ def score(embed: EmbedFn, pages: Path = PAGES, *, verbose: bool = False) -> AskS
             docs[q["page"]] = Doc(len(docs), q["page"], tuple(paragraphs(html)))
         found = [c.sentence.paragraph for c in answer(q["question"], [docs[q["page"]]], embed)]
         if q["paragraphs"] is None:
-            result.unanswerable += 1
-            result.refused += not found
             right = not found
+            result.unanswerable += 1
+            result.refused += right
         else:
-            result.answerable += 1
-            result.at1 += bool(found) and found[0] in q["paragraphs"]
-            result.at3 += any(p in q["paragraphs"] for p in found)
             right = bool(found) and found[0] in q["paragraphs"]
+            result.answerable += 1
+            result.at1 += right
+            result.at3 += any(p in q["paragraphs"] for p in found)
         if verbose and not right:
             print(f"  {q['page']:<28} {q['question']}  want {q['paragraphs']}, got {found}")
     return result
