@@ -67,8 +67,13 @@ class StoryCard(Open):
     path: str
     publisher_count: int
     article_count: int
+    publishers: list[dict[str, Any]] = Field(
+        description="{id, name} of each publisher covering it, in order of first coverage"
+    )
     first_seen: str | None
     last_seen: str | None
+    latest: str | None = Field(description="ISO 8601: the newest dated coverage")
+    image: str | None
     lead: Card | None
     topics: list[str]
 

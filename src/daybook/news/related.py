@@ -1,15 +1,27 @@
-"""Related articles: nearest neighbours from the vector index, diversified by
-``daybook.ai.related.choose``. Computed when asked, so a list never goes stale as
-new articles land; the index keeps the lookup cheap at any collection size."""
+"""Related articles and related stories, computed when asked, so a list never goes
+stale as new articles land.
+
+Articles: nearest neighbours from the vector index, diversified by
+``daybook.ai.related.choose``; the index keeps the lookup cheap at any collection
+size. Stories: the nearest story centres among those around the story's time.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
+
+import numpy as np
 
 from daybook.ai.embed import from_bytes
 from daybook.ai.related import Candidate, RelatedConfig, choose
-from daybook.news.models import Article, ArticleEntity
+from daybook.news.models import Article, ArticleEntity, Story
 from daybook.news.vectors import article_index
+
+STORY_WINDOW = timedelta(days=7)
+"""Stories further apart in time than this are not related, however alike."""
+STORY_CANDIDATES = 500
+STORY_SIMILARITY = 0.3
 
 NEIGHBOURS = 40
 """Neighbours fetched before diversifying: enough to fill five slots after dropping
@@ -59,3 +71,27 @@ def related_ids(article: Article, limit: int = 5, config: RelatedConfig | None =
     ]
     chosen = choose(group, story, names[group], candidates, limit, config, actors[group])
     return [c.id for c in chosen]
+
+
+def similar_stories(story: Story, limit: int = 5) -> list[Story]:
+    """Stories whose centre lies nearest ``story``'s, best first."""
+    if not story.centroid:
+        return []
+    others = list(
+        Story.objects.filter(
+            merged_into=None,
+            embedding_model=story.embedding_model,
+            last_seen__gte=story.first_seen - STORY_WINDOW,
+            first_seen__lte=story.last_seen + STORY_WINDOW,
+        )
+        .exclude(pk=story.pk)
+        .exclude(centroid=b"")
+        .only("id", "title", "publisher_count", "last_seen", "centroid")
+        .order_by("-last_seen")[:STORY_CANDIDATES]
+    )
+    if not others:
+        return []
+    centre = from_bytes(bytes(story.centroid))
+    matrix = np.vstack([from_bytes(bytes(s.centroid)) for s in others])
+    scores = matrix @ centre
+    return [others[int(i)] for i in np.argsort(-scores)[:limit] if scores[i] > STORY_SIMILARITY]

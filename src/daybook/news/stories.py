@@ -194,7 +194,8 @@ def refresh(story: Story) -> None:
     ):
         names[name] += 1
     story.entities = dict(names.most_common(60))
-    times = [moment(a) for a in articles]
+    # Undated members do not stretch the story's span to the time they were stored.
+    times = [a.published_at for a in articles if a.published_at] or [moment(a) for a in articles]
     story.first_seen = min(times)
     story.last_seen = max(times)
     story.article_count = len(articles)

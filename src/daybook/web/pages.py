@@ -12,19 +12,19 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-import numpy as np
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
-from daybook.ai.embed import from_bytes
 from daybook.ai.text import MAX_TEXT_CHARS, paragraphs
 from daybook.ai.topics import REGIONS, TOPICS
+from daybook.news import ranking
 from daybook.news.models import Article, ArticleEntity, Entity, Quote, Source, Story
-from daybook.news.related import related_ids
+from daybook.news.related import related_ids, similar_stories
 from daybook.pipeline.compare import Span, compare
 from daybook.pipeline.urls import is_web_url
 from daybook.text.script import unspaced
@@ -34,8 +34,6 @@ TOP_STORIES = 12
 LATEST = 20
 SECTION_SIZE = 4
 TEASER_WORDS = 40
-TOP_STORY_WINDOW = timedelta(days=3)
-MOMENTUM_WINDOW = timedelta(hours=6)
 COMPARED_COPIES = 5
 TOPIC_NAMES = (*TOPICS, *REGIONS)
 
@@ -63,7 +61,8 @@ def card(article: Article) -> dict[str, Any]:
         "title": article.title,
         "path": reverse("article", args=[article.pk]),
         "publisher": {"id": article.source_id, "name": article.publisher},
-        "published": _iso(article.published_at or article.created_at),
+        # Undated stays undated: the time it was stored is not when it was published.
+        "published": _iso(article.published_at),
         "teaser": _teaser(article),
         "image": article.image if is_web_url(article.image) else None,
         "language": article.language or "en",
@@ -85,6 +84,15 @@ def originals() -> QuerySet[Article]:
     return Article.objects.filter(copy_of=None).select_related("source").defer(*HEAVY)
 
 
+def dated_originals() -> QuerySet[Article]:
+    """Originals with a publication date no later than the clock allows, newest
+    first: what "latest" lists show. An undated article has no place in a list by
+    time (it is still in its publisher's and topic's pages), and a date ahead of the
+    clock is a feed's mistake, not the newest news."""
+    horizon = timezone.now() + ranking.FUTURE_TOLERANCE
+    return originals().filter(published_at__isnull=False, published_at__lte=horizon)
+
+
 def tagged(name: str) -> Q:
     """Articles tagged with topic ``name``. JSON containment is PostgreSQL-only, so
     the JSON text is matched instead: a topic is stored as the quoted string."""
@@ -99,64 +107,61 @@ def with_topic(articles: QuerySet[Article], name: str) -> QuerySet[Article]:
 
 
 def home() -> dict[str, Any]:
-    latest = list(originals()[:LATEST])
+    """Top stories, then the latest articles and a few per topic. An article shows
+    once on the page: not in Latest when its story is a top story, and in one topic
+    section at most."""
+    stories = top_stories()
+    shown_stories = {s["id"] for s in stories}
+    shown: set[int] = set()
+
+    def fresh(rows: QuerySet[Article], size: int) -> list[Article]:
+        found = []
+        for row in rows[: size * 4]:
+            if row.pk not in shown and row.story_id not in shown_stories:
+                found.append(row)
+                shown.add(row.pk)
+                if len(found) == size:
+                    break
+        return found
+
+    latest = fresh(dated_originals(), LATEST)
     sections = []
     for name in TOPICS:
-        rows = list(with_topic(originals(), name)[:SECTION_SIZE])
+        rows = fresh(with_topic(dated_originals(), name), SECTION_SIZE)
         if rows:
             sections.append({"topic": name, "path": _topic_path(name), "articles": cards(rows)})
-    return {"stories": top_stories(), "articles": cards(latest), "sections": sections}
+    return {"stories": stories, "articles": cards(latest), "sections": sections}
 
 
 def top_stories(limit: int = TOP_STORIES) -> list[dict[str, Any]]:
-    """Stories ranked by how many publishers cover them, how recent they are and
-    how fast they are growing.
-
-    Recency is measured from the newest story, not from the clock, so a collection
-    that stopped updating (a demo, an archive) still has a front page.
-    """
-    newest = Story.objects.filter(merged_into=None).order_by("-last_seen").first()
-    if newest is None:
-        return []
-    since = newest.last_seen - TOP_STORY_WINDOW
-    recent_since = newest.last_seen - MOMENTUM_WINDOW
-    # Rank on the stories' own columns and a count; only the winners' articles load.
-    stories = list(
-        Story.objects.filter(merged_into=None, last_seen__gte=since, article_count__gt=0)
-        .defer("centroid", "entities")
-        .annotate(
-            recent=Count(
-                "articles",
-                filter=Q(articles__published_at__gte=recent_since)
-                | Q(articles__published_at=None, articles__created_at__gte=recent_since),
-            )
-        )
-    )
-
-    def score(story: Story) -> float:
-        # Breadth counts most (a story three outlets cover beats one outlet's scoop of
-        # the same hour); interest halves every 36 hours; a story still gaining
-        # articles in the last six hours gets up to half again.
-        age_hours = (newest.last_seen - story.last_seen).total_seconds() / 3600
-        momentum = story.recent / max(1, story.article_count)  # type: ignore[attr-defined]
-        return float(story.publisher_count**1.5 * 0.5 ** (age_hours / 36) * (1 + momentum / 2))
-
-    ranked = sorted(stories, key=lambda s: (-score(s), -s.pk))[:limit]
+    """The front page's stories (``daybook.news.ranking``), as cards."""
+    ranked = ranking.top_stories(limit)
     members: dict[int, list[Article]] = defaultdict(list)
     for article in (
-        Article.objects.filter(story__in=ranked)
+        Article.objects.filter(story__in=[r.story for r in ranked])
         .select_related("source")
         .defer("text", *HEAVY)
-        .order_by("published_at")
+        .order_by("published_at", "id")
     ):
         members[article.story_id].append(article)  # type: ignore[index]
-    return [story_card(s, members[s.pk]) for s in ranked]
+    return [story_card(r.story, members[r.story.pk]) for r in ranked]
+
+
+def _coverage_order(article: Article) -> tuple[bool, datetime, int]:
+    """Dated articles by time, then the undated by when they were stored (the
+    databases disagree on where NULL sorts)."""
+    return (article.published_at is None, article.published_at or article.created_at, article.pk)
 
 
 def story_card(story: Story, articles: list[Article]) -> dict[str, Any]:
+    """A story as lists show it, from its articles in time order."""
     lead = next((a for a in articles if a.copy_of_id is None), articles[0] if articles else None)
     image = next((a.image for a in articles if is_web_url(a.image)), None)
     topics = Counter(t for a in articles for t in a.topics)
+    publishers: dict[str, int | None] = {}
+    for a in sorted(articles, key=_coverage_order):
+        publishers.setdefault(a.publisher, a.source_id)
+    dated = [a.published_at for a in articles if a.published_at]
     return {
         "id": story.pk,
         "title": story.title or (lead.title if lead else ""),
@@ -165,8 +170,10 @@ def story_card(story: Story, articles: list[Article]) -> dict[str, Any]:
         "generated_summary": story.generated_summary or None,
         "publisher_count": story.publisher_count,
         "article_count": story.article_count,
+        "publishers": [{"id": pk, "name": name} for name, pk in publishers.items()],
         "first_seen": _iso(story.first_seen),
         "last_seen": _iso(story.last_seen),
+        "latest": _iso(max(dated)) if dated else None,
         "image": image,
         "lead": card(lead) if lead else None,
         "topics": [t for t, _ in topics.most_common(3)],
@@ -185,11 +192,9 @@ def resolve_story(pk: int) -> Story:
 
 
 def story(story: Story) -> dict[str, Any]:
-    articles = list(
-        Article.objects.filter(story=story)
-        .select_related("source")
-        .defer(*HEAVY)
-        .order_by("published_at", "id")
+    articles = sorted(
+        Article.objects.filter(story=story).select_related("source").defer(*HEAVY),
+        key=_coverage_order,
     )
     # By id, not by joining on the story: the planner would walk every original.
     ids = [a.pk for a in articles]
@@ -286,37 +291,15 @@ def _quotes_by_speaker(quotes: QuerySet[Quote]) -> list[dict[str, Any]]:
 
 
 def related_stories(story: Story, limit: int = 5) -> list[dict[str, Any]]:
-    """Stories whose centre lies nearest this one's, among those around its time."""
-    if not story.centroid:
-        return []
-    window = timedelta(days=7)
-    others = list(
-        Story.objects.filter(
-            merged_into=None,
-            embedding_model=story.embedding_model,
-            last_seen__gte=story.first_seen - window,
-            first_seen__lte=story.last_seen + window,
-        )
-        .exclude(pk=story.pk)
-        .exclude(centroid=b"")
-        .only("id", "title", "publisher_count", "last_seen", "centroid")
-        .order_by("-last_seen")[:500]
-    )
-    if not others:
-        return []
-    centre = from_bytes(bytes(story.centroid))
-    matrix = np.vstack([from_bytes(bytes(s.centroid)) for s in others])
-    scores = matrix @ centre
-    best = [int(i) for i in np.argsort(-scores)[:limit] if scores[i] > 0.3]
     return [
         {
-            "id": others[i].pk,
-            "title": others[i].title,
-            "path": reverse("story", args=[others[i].pk]),
-            "publisher_count": others[i].publisher_count,
-            "last_seen": _iso(others[i].last_seen),
+            "id": other.pk,
+            "title": other.title,
+            "path": reverse("story", args=[other.pk]),
+            "publisher_count": other.publisher_count,
+            "last_seen": _iso(other.last_seen),
         }
-        for i in best
+        for other in similar_stories(story, limit)
     ]
 
 

@@ -39,7 +39,8 @@ def _hidden(item: Any, state: ReaderState) -> bool:
 
 
 def for_you(state: ReaderState) -> list[dict[str, Any]]:
-    """The latest originals from the publishers, topics and entities the reader follows."""
+    """The latest originals from the publishers, topics and entities the reader
+    follows, in time order."""
     if not state.follows:
         return []
     wanted = Q(pk__in=[])
@@ -50,6 +51,6 @@ def for_you(state: ReaderState) -> list[dict[str, Any]]:
             wanted |= pages.tagged(key)
         elif kind == "entity" and key.isdigit():
             wanted |= Q(mentions__entity_id=int(key))
-    rows = pages.originals().filter(wanted).distinct()[: FOR_YOU * 3]
+    rows = pages.dated_originals().filter(wanted).distinct()[: FOR_YOU * 3]
     found = [c for c in pages.cards(rows) if not _hidden(c, state)]
     return found[:FOR_YOU]
