@@ -81,6 +81,14 @@ class Process:
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 90.0) -> int:
         if self.popen.poll() is None:
             self.popen.send_signal(sig)
+        return self._wait(sig, timeout)
+
+    def ctrl_c(self, timeout: float = 90.0) -> int:
+        """What Ctrl+C in a terminal does: SIGINT to the whole process group, once."""
+        os.killpg(self.popen.pid, signal.SIGINT)
+        return self._wait(signal.SIGINT, timeout)
+
+    def _wait(self, sig: int, timeout: float) -> int:
         try:
             return self.popen.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -95,7 +103,11 @@ def daybook(args: list[str], env: dict[str, str], tmp: Path) -> Iterator[Process
     log = tmp / f"daybook-{args[0]}-{time.monotonic_ns()}.log"
     with log.open("wb") as out:
         popen = subprocess.Popen(
-            [sys.executable, "-m", "daybook", *args], env=env, stdout=out, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "daybook", *args],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, as a terminal gives it
         )
     process = Process(args, popen, log)
     try:

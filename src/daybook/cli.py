@@ -347,7 +347,7 @@ def demo(no_serve: bool, port: int) -> None:
     """Serve the invented demo corpus locally, ingest it, and open the site."""
     from daybook.demo.server import CorpusServer
 
-    with CorpusServer(base_port=DEMO_BASE_PORT) as corpus:
+    with CorpusServer(base_port=DEMO_BASE_PORT, to_now=True) as corpus:
         os.environ["DAYBOOK_ALLOWED_HOSTS"] = ",".join(
             filter(None, [os.environ.get("DAYBOOK_ALLOWED_HOSTS", ""), *corpus.hosts])
         )

@@ -253,6 +253,9 @@ LOGGING = {
     },
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "kv"}},
     "loggers": {
-        "daybook": {"handlers": ["stderr"], "level": env_str("DAYBOOK_LOG_LEVEL", "WARNING")}
+        "daybook": {"handlers": ["stderr"], "level": env_str("DAYBOOK_LOG_LEVEL", "WARNING")},
+        # Its warnings are about the signals ``daybook.news.worker`` relays ("press
+        # Ctrl+C again to force", which would not reach it): errors only.
+        "django_tasks_db": {"handlers": ["stderr"], "level": "ERROR"},
     },
 }

@@ -12,6 +12,7 @@ import json
 import mimetypes
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
@@ -19,6 +20,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from daybook.demo.dating import Shift
 from daybook.text.places import HOME_REGION, REGIONS, foreign
 
 CORPUS = Path(str(resources.files("daybook.demo").joinpath("corpus")))
@@ -53,9 +55,11 @@ class Site:
 class CorpusServer:
     """Context manager: starts one local server per publisher, stops them on exit."""
 
-    def __init__(self, corpus: Path = CORPUS, *, base_port: int = 0) -> None:
+    def __init__(self, corpus: Path = CORPUS, *, base_port: int = 0, to_now: bool = False) -> None:
         """``base_port`` 0 picks free ports; the demo uses fixed ones (8101...) so
-        that a second ``daybook demo`` finds the same feed URLs it stored before."""
+        that a second ``daybook demo`` finds the same feed URLs it stored before.
+        ``to_now`` serves every date moved to the present (``daybook.demo.dating``);
+        tests and benches keep the corpus's own dates, which its truth file uses."""
         self.corpus = corpus
         self.base_port = base_port
         truth = load_truth(corpus)
@@ -64,6 +68,8 @@ class CorpusServer:
             for p in truth["publishers"]
         ]
         self._threads: list[threading.Thread] = []
+        files = (p for site in self.sites for p in site.root.rglob("*") if p.is_file())
+        self.shift = Shift.to_now(files) if to_now else Shift(timedelta(0))
 
     @property
     def hosts(self) -> list[str]:
@@ -76,6 +82,10 @@ class CorpusServer:
                 site.origin.replace("https://", "http://").encode(), site.local.encode()
             )
         return body
+
+    def serve(self, body: bytes) -> bytes:
+        """A corpus file as its site serves it: local origins, dates moved."""
+        return self.shift.apply(self.rewrite(body))
 
     def local_url(self, url: str) -> str:
         """The local address of a corpus URL (as truth.json writes them)."""
@@ -115,7 +125,7 @@ def _handler(corpus: CorpusServer, site: Site) -> type[BaseHTTPRequestHandler]:
             if not target.is_relative_to(site.root.resolve()) or not target.is_file():
                 self.send_error(404)
                 return
-            body = corpus.rewrite(target.read_bytes())
+            body = corpus.serve(target.read_bytes())
             kind = _content_type(target)
             self.send_response(200)
             self.send_header("Content-Type", kind)
