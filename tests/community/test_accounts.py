@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import socket
+import time
 from email import message_from_bytes
 from email.message import Message
 
@@ -13,6 +14,7 @@ from aiosmtpd.controller import Controller
 from django.contrib.auth.models import User
 
 from daybook.community import throttle
+from daybook.community.models import Throttle
 from tests.community import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
@@ -261,10 +263,30 @@ def test_a_success_clears_the_usernames_failures(client):
 
 
 def test_failures_after_a_lockout_lock_for_longer():
+    ip = "192.0.2.9"
     for _ in range(throttle.SIGNIN_LIMIT):
-        throttle.signin_failed("192.0.2.9", "carol")
-    first = throttle.signin_retry_after("192.0.2.9", "carol")
+        assert throttle.begin_signin(ip, "carol") == 0
+        throttle.signin_failed(ip, "carol")
+    first = throttle.signin_retry_after(ip, "carol")
     assert 0 < first <= throttle.SIGNIN_WINDOW
-    throttle.signin_failed("192.0.2.9", "carol")
-    assert throttle.signin_retry_after("192.0.2.9", "carol") > throttle.SIGNIN_WINDOW
+    assert throttle.begin_signin(ip, "carol") == first, "locked: not even counted"
+    # The lockout has passed (its end moved into the past, as time would move it).
+    Throttle.objects.update(locked_until=time.time() - 1)
+    assert throttle.begin_signin(ip, "carol") == 0
+    throttle.signin_failed(ip, "carol")
+    assert throttle.signin_retry_after(ip, "carol") > throttle.SIGNIN_WINDOW
     assert throttle.signin_retry_after("192.0.2.10", "dave") == 0
+
+
+def test_attempts_in_flight_count_before_their_passwords_are_checked():
+    """What parallel requests do: every attempt takes its place first, so those past
+    the limit are refused even though no failure has been recorded yet."""
+    taken = [throttle.begin_signin("192.0.2.20", "erin") for _ in range(throttle.SIGNIN_LIMIT + 3)]
+    assert taken[: throttle.SIGNIN_LIMIT] == [0] * throttle.SIGNIN_LIMIT
+    assert all(wait > 0 for wait in taken[throttle.SIGNIN_LIMIT :])
+
+
+def test_a_right_password_gives_its_attempt_back():
+    for _ in range(throttle.SIGNIN_LIMIT * 2):
+        assert throttle.begin_signin("192.0.2.30", "frank") == 0
+        throttle.signin_succeeded("192.0.2.30", "frank")

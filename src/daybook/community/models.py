@@ -148,3 +148,38 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class Throttle(models.Model):
+    """Failed sign-ins counted against an address or a username (``throttle``).
+
+    A row per key, changed only by single statements (an upsert that returns the
+    new count), so parallel requests in any number of processes each see their own
+    count and none slips past the limit. Times are Unix seconds.
+    """
+
+    key = models.CharField(max_length=80, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    first = models.FloatField(help_text="when the window these attempts count in opened")
+    locked_until = models.FloatField(default=0)
+    allowed = models.PositiveIntegerField(
+        default=5,
+        help_text="the count up to which attempts go on: the limit, or one past a lockout",
+    )
+
+    class Meta:
+        db_table = "community_throttle"  # named in throttle's upsert
+
+
+class ThrottleEvent(models.Model):
+    """One counted action (a comment, a sign-up, a reset mail) for sliding-window
+    limits: inserted first, then counted, so a request over the limit sees itself."""
+
+    key = models.CharField(max_length=80)
+    at = models.FloatField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["key", "at"], name="throttle_events_by_key"),
+            models.Index(fields=["at"], name="throttle_events_by_age"),
+        ]

@@ -140,7 +140,7 @@ def signin(request: HttpRequest) -> HttpResponse:
 
     ip = _client_ip(request)
     username = str(request.POST.get("username", ""))[:150]
-    wait = throttle.signin_retry_after(ip, username)
+    wait = throttle.begin_signin(ip, username)
     if wait:
         minutes = max(1, round(wait / 60))
         context["form"] = AuthenticationForm(request, initial={"username": username})
@@ -155,7 +155,7 @@ def signin(request: HttpRequest) -> HttpResponse:
     form = AuthenticationForm(request, data=request.POST)
     if form.is_valid():
         login(request, form.get_user())
-        throttle.signin_succeeded(username)
+        throttle.signin_succeeded(ip, username)
         return redirect(next_url or _home())
     throttle.signin_failed(ip, username)
     context["form"] = form
