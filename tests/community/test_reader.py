@@ -206,7 +206,7 @@ def test_state_for_is_read_once_per_request(alice, django_assert_num_queries):
     Mute.objects.create(user=alice, kind="publisher", key="5")
     Mute.objects.create(user=alice, kind="word", key="rates")
     request = _request(alice)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):
         state = state_for(request)
         assert state_for(request) is state
     assert state == ReaderState(

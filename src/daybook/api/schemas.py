@@ -33,6 +33,10 @@ class Card(Open):
     path: str = Field(description="its HTML page")
     publisher: dict[str, Any] = Field(description="{id, name}")
     published: str | None = Field(description="ISO 8601")
+    stored: str | None = Field(description="ISO 8601: when daybook stored it")
+    read: bool | None = Field(
+        default=None, description="for a signed-in reader: whether they have read it"
+    )
     teaser: str
     image: str | None
     language: str

@@ -183,3 +183,45 @@ class ThrottleEvent(models.Model):
             models.Index(fields=["key", "at"], name="throttle_events_by_key"),
             models.Index(fields=["at"], name="throttle_events_by_age"),
         ]
+
+
+class ReadBound(models.Model):
+    """ "Everything in this list stored before ``before`` is read": what "mark all as
+    read" leaves, one row per reader and list however many articles it covers. The
+    list "all" is the reader's watermark; a publisher, topic or story has its own."""
+
+    class Kind(models.TextChoices):
+        ALL = "all"
+        PUBLISHER = "publisher"
+        TOPIC = "topic"
+        STORY = "story"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="read_bounds"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    key = models.CharField(max_length=200, blank=True, help_text="publisher id, topic or story id")
+    before = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "key"], name="one_bound_per_list")
+        ]
+
+
+class ReadMark(models.Model):
+    """An exception to the bounds: an article read above them, or marked unread
+    below them. Marks under a reader's watermark are dropped when it moves."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="read_marks"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    read = models.BooleanField()
+    stored = models.DateTimeField(help_text="the article's created_at, to drop marks by bound")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "article"], name="one_mark_per_article")
+        ]
+        indexes = [models.Index(fields=["user", "stored"], name="read_marks_by_time")]

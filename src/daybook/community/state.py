@@ -2,7 +2,7 @@
 
 Pages for signed-out readers are shared and cached; a signed-in reader's page is
 the shared data passed through this state (see ``daybook.web.reader``), so the
-state is read once per request, in three small queries, and kept on the request.
+state is read once per request, in five small queries, and kept on the request.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from functools import cached_property
 
 from django.http import HttpRequest
 
+from daybook.community import reading
 from daybook.community.models import Bookmark, Follow, Mute
+from daybook.community.reading import ReadState
 from daybook.text.script import unspaced
 
 _ATTRIBUTE = "_daybook_reader_state"
@@ -33,6 +35,8 @@ class ReaderState:
     """(kind, key): ("publisher", "3"), ("topic", "Sports"), ("entity", "12")."""
     muted_publishers: frozenset[int] = frozenset()
     muted_words: tuple[str, ...] = field(default=())
+    reading: ReadState = field(default_factory=ReadState)
+    """What the reader has read (``daybook.community.reading``)."""
 
     @cached_property
     def _word_pattern(self) -> re.Pattern[str] | None:
@@ -69,6 +73,7 @@ def load(user_id: int) -> ReaderState:
             int(key) for kind, key in mutes if kind == Mute.Kind.PUBLISHER and key.isdigit()
         ),
         muted_words=tuple(key for kind, key in mutes if kind == Mute.Kind.WORD),
+        reading=reading.load(user_id),
     )
 
 

@@ -7,6 +7,7 @@ that changed, so the reader keeps their place.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -26,7 +27,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from daybook.community import comments, state, throttle, tokens
+from daybook.community import comments, reading, state, throttle, tokens
 from daybook.community.forms import (
     MUTES_MAX,
     CommentForm,
@@ -209,7 +210,7 @@ def _target_url(kind: str, key: str) -> str | None:
 def account(request: HttpRequest) -> HttpResponse:
     """What the reader follows and mutes, each removable, and where to manage the rest."""
     user = _reader(request)
-    follows = [
+    follows: list[dict[str, Any]] = [
         {
             "kind": f.kind,
             "key": f.key,
@@ -218,6 +219,11 @@ def account(request: HttpRequest) -> HttpResponse:
         }
         for f in Follow.objects.filter(user=user)
     ]
+    followed = [int(f["key"]) for f in follows if f["kind"] == "publisher" and f["key"].isdigit()]
+    unread = reading.unread_by_publisher(reading.load(user.pk), followed)
+    for f in follows:
+        if f["kind"] == "publisher" and f["key"].isdigit():
+            f["unread"] = unread[int(f["key"])]
     mutes = [
         {
             "pk": m.pk,
@@ -401,6 +407,48 @@ def bookmark(request: HttpRequest, pk: int) -> HttpResponse:
     if _htmx(request):
         context = {"article_id": pk, "pressed": not removed, "signed_in": True, "next": back}
         return render(request, "community/bookmark_button.html", context)
+    return redirect(back)
+
+
+# --- read state -------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def read_article(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark an article read (``read=1``, the default) or unread (``read=0``)."""
+    user = _reader(request)
+    article = get_object_or_404(
+        Article.objects.only("id", "created_at", "source_id", "story_id", "topics"), pk=pk
+    )
+    read = request.POST.get("read", "1") != "0"
+    reading.mark(user.pk, article, read)
+    state.forget(request)
+    if _htmx(request) or request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"id": pk, "read": read})
+    return redirect(_back(request, reverse("article", args=[pk])))
+
+
+@login_required
+@require_POST
+def read_all(request: HttpRequest) -> HttpResponse:
+    """Mark a list (``kind``: all, publisher, topic, story; ``key``) read up to
+    ``shown_at``, the moment the page showed it: what arrived since stays unread."""
+    user = _reader(request)
+    back = _back(request, _home())
+    kind = str(request.POST.get("kind", ""))
+    key = str(request.POST.get("key", ""))[:200]
+    try:
+        shown_at = datetime.fromisoformat(str(request.POST.get("shown_at", "")))
+        if shown_at.tzinfo is None:
+            raise ValueError("a time without its zone")
+        reading.mark_all(user.pk, kind, key, shown_at)
+    except ValueError as bad:
+        if _htmx(request):
+            return HttpResponse(str(bad), status=400, content_type="text/plain; charset=utf-8")
+        messages.error(request, f"Could not mark as read: {bad}")
+        return redirect(back)
+    state.forget(request)
     return redirect(back)
 
 

@@ -159,6 +159,12 @@ class Article(models.Model):
         return self.source.name if self.source else self.site_name
 
 
+def tagged(name: str) -> models.Q:
+    """Articles tagged with topic ``name``. JSON containment is PostgreSQL-only, so
+    the JSON text is matched instead: a topic is stored as the quoted string."""
+    return models.Q(topics__icontains=f'"{name}"')
+
+
 class ArticleLink(models.Model):
     """Every URL that has led to an article (fetched, canonical, feed link).
     Checking a URL here is how a re-run knows it has the article already."""

@@ -11,11 +11,11 @@ page never shows a stale age for long. Nothing here knows who is reading;
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from django.utils import timezone
 from daybook.ai.text import MAX_TEXT_CHARS, paragraphs
 from daybook.ai.topics import REGIONS, TOPICS
 from daybook.news import ranking
-from daybook.news.models import Article, ArticleEntity, Entity, Quote, Source, Story
+from daybook.news.models import Article, ArticleEntity, Entity, Quote, Source, Story, tagged
 from daybook.news.related import related_ids, similar_stories
 from daybook.pipeline.compare import Span, compare
 from daybook.pipeline.urls import is_web_url
@@ -63,6 +63,7 @@ def card(article: Article) -> dict[str, Any]:
         "publisher": {"id": article.source_id, "name": article.publisher},
         # Undated stays undated: the time it was stored is not when it was published.
         "published": _iso(article.published_at),
+        "stored": _iso(article.created_at),
         "teaser": _teaser(article),
         "image": article.image if is_web_url(article.image) else None,
         "language": article.language or "en",
@@ -93,12 +94,6 @@ def dated_originals() -> QuerySet[Article]:
     return originals().filter(published_at__isnull=False, published_at__lte=horizon)
 
 
-def tagged(name: str) -> Q:
-    """Articles tagged with topic ``name``. JSON containment is PostgreSQL-only, so
-    the JSON text is matched instead: a topic is stored as the quoted string."""
-    return Q(topics__icontains=f'"{name}"')
-
-
 def with_topic(articles: QuerySet[Article], name: str) -> QuerySet[Article]:
     return articles.filter(tagged(name))
 
@@ -110,6 +105,7 @@ def home() -> dict[str, Any]:
     """Top stories, then the latest articles and a few per topic. An article shows
     once on the page: not in Latest when its story is a top story, and in one topic
     section at most."""
+    as_of = timezone.now()
     stories = top_stories()
     shown_stories = {s["id"] for s in stories}
     shown: set[int] = set()
@@ -130,7 +126,12 @@ def home() -> dict[str, Any]:
         rows = fresh(with_topic(dated_originals(), name), SECTION_SIZE)
         if rows:
             sections.append({"topic": name, "path": _topic_path(name), "articles": cards(rows)})
-    return {"stories": stories, "articles": cards(latest), "sections": sections}
+    return {
+        "stories": stories,
+        "articles": cards(latest),
+        "sections": sections,
+        "as_of": as_of.isoformat(),
+    }
 
 
 def top_stories(limit: int = TOP_STORIES) -> list[dict[str, Any]]:
@@ -192,6 +193,7 @@ def resolve_story(pk: int) -> Story:
 
 
 def story(story: Story) -> dict[str, Any]:
+    as_of = timezone.now()
     articles = sorted(
         Article.objects.filter(story=story).select_related("source").defer(*HEAVY),
         key=_coverage_order,
@@ -223,6 +225,7 @@ def story(story: Story) -> dict[str, Any]:
         # A copy's quotes are its original's words again: only originals count.
         "quotes": _quotes_by_speaker(Quote.objects.filter(article_id__in=original_ids)),
         "related_stories": related_stories(story),
+        "as_of": as_of.isoformat(),
     }
 
 
@@ -446,12 +449,23 @@ def _spaced(spans: tuple[Span, ...]) -> list[dict[str, str]]:
 # -- lists: publishers, topics, entities ---------------------------------------------
 
 
-def _listing(rows: QuerySet[Article], cursor: str | None, limit: int, path: str) -> dict[str, Any]:
-    found, following = paging.page(rows, cursor, limit)
+Narrow = Callable[[QuerySet[Article]], QuerySet[Article]]
+"""A reader's own cut of a list (``daybook.community.reading.unread``)."""
+
+
+def _listing(
+    rows: QuerySet[Article], cursor: str | None, limit: int, path: str, narrow: Narrow | None
+) -> dict[str, Any]:
+    """One page of a list, and the moment it was read: "mark all as read" marks what
+    was there then, not what arrived after."""
+    as_of = timezone.now()
+    found, following = paging.page(narrow(rows) if narrow else rows, cursor, limit)
+    unread = "&unread=1" if narrow else ""
     return {
         "articles": cards(found),
-        "next": f"{path}?cursor={following}" if following else None,
+        "next": f"{path}?cursor={following}{unread}" if following else None,
         "cursor": following,
+        "as_of": as_of.isoformat(),
     }
 
 
@@ -471,7 +485,9 @@ def publishers() -> dict[str, Any]:
     }
 
 
-def publisher(pk: int, cursor: str | None = None, limit: int = 30) -> dict[str, Any]:
+def publisher(
+    pk: int, cursor: str | None = None, limit: int = 30, narrow: Narrow | None = None
+) -> dict[str, Any]:
     source = Source.objects.filter(pk=pk).first()
     if source is None:
         raise Http404("No such publisher.")
@@ -485,7 +501,11 @@ def publisher(pk: int, cursor: str | None = None, limit: int = 30) -> dict[str, 
             "feeds": {"rss": f"/feeds/publishers/{pk}.rss", "atom": f"/feeds/publishers/{pk}.atom"},
         },
         **_listing(
-            Article.objects.filter(source=source).select_related("source"), cursor, limit, path
+            Article.objects.filter(source=source).select_related("source"),
+            cursor,
+            limit,
+            path,
+            narrow,
         ),
     }
 
@@ -501,7 +521,9 @@ def topics() -> dict[str, Any]:
     }
 
 
-def topic(name: str, cursor: str | None = None, limit: int = 30) -> dict[str, Any]:
+def topic(
+    name: str, cursor: str | None = None, limit: int = 30, narrow: Narrow | None = None
+) -> dict[str, Any]:
     if name not in TOPIC_NAMES:
         raise Http404("No such topic.")
     path = _topic_path(name)
@@ -512,11 +534,13 @@ def topic(name: str, cursor: str | None = None, limit: int = 30) -> dict[str, An
             "path": path,
             "feeds": {"rss": f"/feeds/topics/{name}.rss", "atom": f"/feeds/topics/{name}.atom"},
         },
-        **_listing(with_topic(originals(), name), cursor, limit, path),
+        **_listing(with_topic(originals(), name), cursor, limit, path, narrow),
     }
 
 
-def entity(pk: int, cursor: str | None = None, limit: int = 30) -> dict[str, Any]:
+def entity(
+    pk: int, cursor: str | None = None, limit: int = 30, narrow: Narrow | None = None
+) -> dict[str, Any]:
     row = Entity.objects.filter(pk=pk).first()
     if row is None:
         raise Http404("No such entity.")
@@ -544,5 +568,5 @@ def entity(pk: int, cursor: str | None = None, limit: int = 30) -> dict[str, Any
             for s in (stories.get(r["article__story"]) for r in story_ids)
             if s is not None
         ],
-        **_listing(originals().filter(mentions__entity=row), cursor, limit, path),
+        **_listing(originals().filter(mentions__entity=row), cursor, limit, path, narrow),
     }

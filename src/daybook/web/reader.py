@@ -7,21 +7,33 @@ page data stays the same for everyone.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Q
 
 from daybook.community.state import ReaderState
+from daybook.news.models import tagged
 from daybook.web import pages
 
 FOR_YOU = 12
 
 
 def apply(data: Any, state: ReaderState) -> Any:
-    """``data`` without what ``state`` mutes: any article card or story card in any
-    list, at any depth. Returns new containers; the cached data is not touched."""
+    """``data`` without what ``state`` mutes, and each article card marked read or
+    not: any card in any list, at any depth. Returns new containers; the cached data
+    is not touched."""
     if isinstance(data, dict):
-        return {key: apply(value, state) for key, value in data.items()}
+        shown = {key: apply(value, state) for key, value in data.items()}
+        if "teaser" in data and data.get("stored"):  # an article card
+            shown["read"] = state.reading.is_read(
+                data["id"],
+                datetime.fromisoformat(data["stored"]),
+                (data.get("publisher") or {}).get("id"),
+                data.get("story"),
+                data.get("topics") or (),
+            )
+        return shown
     if isinstance(data, list):
         return [apply(item, state) for item in data if not _hidden(item, state)]
     return data
@@ -48,7 +60,7 @@ def for_you(state: ReaderState) -> list[dict[str, Any]]:
         if kind == "publisher" and key.isdigit():
             wanted |= Q(source_id=int(key))
         elif kind == "topic":
-            wanted |= pages.tagged(key)
+            wanted |= tagged(key)
         elif kind == "entity" and key.isdigit():
             wanted |= Q(mentions__entity_id=int(key))
     rows = pages.dated_originals().filter(wanted).distinct()[: FOR_YOU * 3]

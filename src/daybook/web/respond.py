@@ -84,13 +84,16 @@ def respond(
     *,
     revisions: Sequence[str] = (revision.NEWS,),
     context: dict[str, Any] | None = None,
+    personal: bool = False,
 ) -> HttpResponse:
+    """``personal``: the data itself is the reader's (a list of what they have not
+    read), so it is built for this request and never cached."""
     key, changed = _revised(request, revisions)
     as_json = wants_json(request)
     state = state_for(request)
     # The same page for everyone: signed out, and no one-off message (a "signed
     # out" notice) waiting to be shown, which a 304 or the shared HTML would hide.
-    shared = state is None and (as_json or not len(get_messages(request)))
+    shared = state is None and not personal and (as_json or not len(get_messages(request)))
 
     if shared:
         bucket = "" if as_json else f":{int(time.time() // AGE_BUCKET)}"
@@ -99,7 +102,7 @@ def respond(
         unchanged = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if unchanged is not None:
             return _finish(unchanged, signed_in=False)
-    data = _data(key, build)
+    data = build() if personal else _data(key, build)
     if state is not None:
         data = reader.apply(data, state)
     if as_json:

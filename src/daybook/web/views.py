@@ -10,11 +10,12 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from daybook.community import reading
 from daybook.community.comments import thread
-from daybook.community.state import state_for
+from daybook.community.state import forget, state_for
 from daybook.news import revision
 from daybook.news.ask import ask_about
-from daybook.news.models import Source
+from daybook.news.models import Article, Source
 from daybook.news.search import Query
 from daybook.news.search import search as run_search
 from daybook.web import pages, reader
@@ -45,6 +46,14 @@ def story(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def article(request: HttpRequest, pk: int) -> HttpResponse:
+    reader_id = request.user.pk if state_for(request) is not None else None
+    if reader_id is not None and not wants_json(request):
+        opened = Article.objects.only("id", "created_at", "source_id", "story_id", "topics")
+        row = opened.filter(pk=pk).first()
+        if row is not None:  # opening an article reads it
+            reading.mark(reader_id, row, read=True)
+            forget(request)
+
     def build() -> dict[str, Any]:
         return {**pages.article(pk), "comments": thread(article=pk)}
 
@@ -90,7 +99,10 @@ def publishers(request: HttpRequest) -> HttpResponse:
 @require_GET
 def publisher(request: HttpRequest, pk: int) -> HttpResponse:
     cursor = request.GET.get("cursor")
-    return _listing(request, "web/publisher.html", lambda: pages.publisher(pk, cursor))
+    narrow = _unread_only(request)
+    return _listing(
+        request, "web/publisher.html", lambda: pages.publisher(pk, cursor, narrow=narrow), narrow
+    )
 
 
 @require_GET
@@ -101,18 +113,34 @@ def topics(request: HttpRequest) -> HttpResponse:
 @require_GET
 def topic(request: HttpRequest, name: str) -> HttpResponse:
     cursor = request.GET.get("cursor")
-    return _listing(request, "web/topic.html", lambda: pages.topic(name, cursor))
+    narrow = _unread_only(request)
+    return _listing(
+        request, "web/topic.html", lambda: pages.topic(name, cursor, narrow=narrow), narrow
+    )
 
 
 @require_GET
 def entity(request: HttpRequest, pk: int) -> HttpResponse:
     cursor = request.GET.get("cursor")
-    return _listing(request, "web/entity.html", lambda: pages.entity(pk, cursor))
+    narrow = _unread_only(request)
+    return _listing(
+        request, "web/entity.html", lambda: pages.entity(pk, cursor, narrow=narrow), narrow
+    )
 
 
-def _listing(request: HttpRequest, template: str, build: Any) -> HttpResponse:
+def _unread_only(request: HttpRequest) -> pages.Narrow | None:
+    """``?unread=1`` from a signed-in reader: the list without what they have read."""
+    state = state_for(request)
+    if state is None or request.GET.get("unread") != "1":
+        return None
+    return lambda rows: reading.unread(rows, state.reading)
+
+
+def _listing(
+    request: HttpRequest, template: str, build: Any, narrow: pages.Narrow | None
+) -> HttpResponse:
     try:
-        return respond(request, template, build)
+        return respond(request, template, build, personal=narrow is not None)
     except BadCursor as bad:
         return _bad_request(request, str(bad))
 
