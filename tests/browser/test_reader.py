@@ -112,3 +112,60 @@ def test_pages_are_usable_at_phone_width(live_server, open_page, news):
     page.keyboard.press("Tab")  # the first stop is the skip link
     assert page.evaluate("() => document.activeElement.textContent") == "Skip to content"
     watched.assert_clean()
+
+
+def test_a_reader_reads_with_the_keyboard_and_marks_a_list_read(live_server, open_page, news):
+    """j/k/o/m and ? on a publisher's page, read state shown and kept, unread only,
+    and "Mark all as read"."""
+    base = live_server.url
+    watched = open_page()
+    page = watched.page
+    sign_up(page, base, "kai")
+    source = news["quake"].source_id
+    page.goto(f"{base}/publishers/{source}/")
+    cards = page.locator("main .card")
+    count = cards.count()
+    assert count >= 1
+    expect(cards.first).to_have_attribute("data-read", "false")
+
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_hidden()
+
+    page.keyboard.press("j")
+    expect(cards.first).to_be_focused()
+    page.keyboard.press("m")  # read without opening
+    expect(cards.first).to_have_attribute("data-read", "true")
+    page.reload()
+    expect(cards.first).to_have_attribute("data-read", "true")
+    expect(cards.first).to_have_class(re.compile(r"\bis-read\b"))
+    page.keyboard.press("j")
+    page.keyboard.press("m")  # and unread again
+    expect(cards.first).to_have_attribute("data-read", "false")
+
+    if count > 1:
+        page.keyboard.press("j")
+        expect(cards.nth(1)).to_be_focused()
+        page.keyboard.press("k")
+        expect(cards.first).to_be_focused()
+    page.keyboard.press("j" if count > 1 else "k")
+    opened = cards.nth(1 if count > 1 else 0)
+    title = opened.locator("h3 a").inner_text()
+    page.keyboard.press("o")
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    page.go_back()
+    page.reload()
+    expect(opened).to_have_attribute("data-read", "true")  # opening read it
+
+    page.get_by_role("link", name="Unread only").click()
+    expect(page.locator("main .card")).to_have_count(count - 1 if count > 1 else 0)
+    page.get_by_role("link", name="Show all").click()
+    page.get_by_role("button", name="Mark all as read").click()
+    for n in range(count):
+        expect(cards.nth(n)).to_have_attribute("data-read", "true")
+    page.get_by_role("link", name="Unread only").click()
+    expect(page.locator("main .card")).to_have_count(0)
+
+    page.keyboard.press("/")
+    expect(page.get_by_label("Search articles")).to_be_focused()

@@ -74,4 +74,100 @@
     const path = event.detail && event.detail.pathInfo && event.detail.pathInfo.requestPath;
     if (path && path.includes("/bookmark")) syncSaved();
   });
+
+  // Keyboard: j/k move between the items of a list, o or Enter opens one, s saves,
+  // m marks read or unread, / searches, ? lists the keys. Focus moves to the item
+  // itself, so a screen reader reads it and the focus ring shows where one is.
+  const csrf = () => {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (error) {
+      return "";
+    }
+  };
+  const items = () => Array.from(document.querySelectorAll("main .card, main .story-card"));
+  let current = -1;
+  const focusItem = (index) => {
+    const all = items();
+    if (!all.length) return;
+    current = Math.max(0, Math.min(index, all.length - 1));
+    const item = all[current];
+    item.tabIndex = -1;
+    item.focus();
+    item.scrollIntoView({ block: "nearest" });
+  };
+  const focused = () => {
+    const all = items();
+    const found = all.indexOf(document.activeElement);
+    if (found >= 0) current = found;
+    return found >= 0 ? all[found] : null;
+  };
+  const post = (url, body) =>
+    fetch(url, {
+      method: "POST",
+      headers: { "X-CSRFToken": csrf(), Accept: "application/json" },
+      body: new URLSearchParams(body),
+      credentials: "same-origin",
+    });
+  const toggleRead = (card) => {
+    const id = card.dataset.article;
+    if (!id || !csrf() || card.dataset.read === undefined) return;
+    const read = card.dataset.read !== "true";
+    post(`/articles/${id}/read`, { read: read ? "1" : "0" }).then((response) => {
+      if (!response.ok) return;
+      card.dataset.read = String(read);
+      card.classList.toggle("is-read", read);
+    });
+  };
+  const save = (card) => {
+    const id = card ? card.dataset.article : null;
+    const form = card ? null : document.querySelector("main form.bookmark-button");
+    if (form) {
+      form.requestSubmit();
+    } else if (id && csrf()) {
+      post(`/articles/${id}/bookmark`, {}).then((response) => {
+        if (response.ok) syncSaved();
+      });
+    }
+  };
+  const keys = document.getElementById("keys");
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const target = event.target;
+    if (target instanceof HTMLElement && target.closest("input, textarea, select, [contenteditable]")) return;
+    if (keys && keys.open) return;
+    const card = focused();
+    switch (event.key) {
+      case "j":
+        focusItem(card ? current + 1 : 0);
+        break;
+      case "k":
+        focusItem(card ? current - 1 : 0);
+        break;
+      case "o":
+      case "Enter": {
+        if (!card) return;
+        const link = card.querySelector("h3 a");
+        if (link) link.click();
+        break;
+      }
+      case "s":
+        save(card);
+        break;
+      case "m":
+        if (card) toggleRead(card);
+        break;
+      case "/": {
+        const search = document.getElementById("site-q");
+        if (search) search.focus();
+        break;
+      }
+      case "?":
+        if (keys && keys.showModal) keys.showModal();
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  });
 })();
