@@ -20,6 +20,7 @@ SETTINGS_DOC: dict[str, str] = {
     "DAYBOOK_HOST_DELAY": "Minimum seconds between two requests to one host.",
     "DAYBOOK_RESPECT_ROBOTS": "Honour robots.txt (on by default).",
     "DAYBOOK_POLL_INTERVAL": "Starting interval, in seconds, of a feed with no history yet.",
+    "DAYBOOK_READERS_ADD_SOURCES": "Whether any signed-in reader may add new sources (staff may).",
     "DAYBOOK_POLL_MIN_SECONDS": "Shortest interval between two polls of a feed.",
     "DAYBOOK_POLL_MAX_SECONDS": "Longest interval between two polls of a healthy feed.",
     "DAYBOOK_FEED_DISABLE_DAYS": "Days of unbroken failure after which a feed is disabled.",

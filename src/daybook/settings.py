@@ -199,6 +199,8 @@ DAYBOOK_FETCH_TIMEOUT = float(env_str("DAYBOOK_FETCH_TIMEOUT", "60"))
 DAYBOOK_HOST_DELAY = float(env_str("DAYBOOK_HOST_DELAY", "1.0"))
 DAYBOOK_RESPECT_ROBOTS = env_bool("DAYBOOK_RESPECT_ROBOTS", True)
 DAYBOOK_POLL_INTERVAL = int(env_str("DAYBOOK_POLL_INTERVAL", "1800"))
+# Whether any signed-in reader may add a new source from the web (staff always may).
+DAYBOOK_READERS_ADD_SOURCES = env_bool("DAYBOOK_READERS_ADD_SOURCES", True)
 DAYBOOK_NEAR_DUPLICATE_THRESHOLD = float(env_str("DAYBOOK_NEAR_DUPLICATE_THRESHOLD", "0.6"))
 
 # Background work: Django's tasks API. Unset, tasks queue in the database itself

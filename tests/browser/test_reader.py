@@ -169,3 +169,45 @@ def test_a_reader_reads_with_the_keyboard_and_marks_a_list_read(live_server, ope
 
     page.keyboard.press("/")
     expect(page.get_by_label("Search articles")).to_be_focused()
+
+
+def test_a_reader_adds_a_feed_and_imports_opml_on_the_web(
+    live_server, open_page, settings, tmp_path
+):
+    from tests.community.test_subscriptions import FEED, HOME
+    from tests.servers import serve
+
+    routes = {
+        "/": lambda request: (200, {"Content-Type": "text/html"}, HOME),
+        "/feed.xml": lambda request: (
+            200,
+            {"Content-Type": "application/rss+xml"},
+            FEED.format(base=f"http://{request.headers['host']}"),
+        ),
+    }
+    with serve(routes) as site:
+        settings.DAYBOOK_ALLOWED_HOSTS = frozenset({site.host_port})
+        settings.DAYBOOK_HOST_DELAY = 0.0
+        base = live_server.url
+        page = open_page().page
+        sign_up(page, base, "lee")
+        page.get_by_role("link", name="Subscriptions").click()
+        page.get_by_label("Add a site or feed").fill(site.url("/"))
+        page.get_by_role("button", name="Add").click()
+        expect(page.get_by_role("status")).to_have_text("Following Harbour Post.")
+        expect(page.locator(".follows")).to_contain_text("Harbour Post")
+
+        page.get_by_label("Add a site or feed").fill("http://10.1.2.3/feed.xml")
+        page.get_by_role("button", name="Add").click()
+        expect(page.get_by_role("status")).to_contain_text("Could not add http://10.1.2.3/")
+
+        opml = tmp_path / "mine.opml"
+        opml.write_text(
+            '<?xml version="1.0"?><opml version="2.0"><body>'
+            '<outline text="Isle Times" title="Isle Times" xmlUrl="https://isle.example/rss"/>'
+            "</body></opml>"
+        )
+        page.get_by_label("Import OPML").set_input_files(str(opml))
+        page.get_by_role("button", name="Import", exact=True).click()
+        expect(page.get_by_role("status")).to_have_text("Imported 1 feed: 1 newly followed.")
+        expect(page.locator(".follows")).to_contain_text("Isle Times")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth
 from django.urls import URLPattern, path, reverse_lazy
 
-from daybook.community import views
+from daybook.community import subscriptions, views
 
 T = "community/"
 
@@ -56,4 +56,8 @@ urlpatterns: list[URLPattern] = [
     path("mute", views.mute, name="mute"),
     path("mute/<int:pk>/delete", views.mute_delete, name="mute-delete"),
     path("saved/", views.saved, name="saved"),
+    path("subscriptions/", subscriptions.page, name="subscriptions"),
+    path("subscriptions/add", subscriptions.add, name="subscription-add"),
+    path("subscriptions/import", subscriptions.import_opml, name="subscription-import"),
+    path("subscriptions.opml", subscriptions.export_opml, name="subscription-export"),
 ]

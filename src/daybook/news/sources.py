@@ -67,6 +67,12 @@ def add_source(fetcher: Fetcher, url: str, name: str | None = None) -> Feed:
     found = find_feed(fetcher, url)
     if Feed.objects.filter(url=found.url).exists():
         raise SourceError(f"already a source: {found.url}")
+    return create_found(found, name)
+
+
+def create_found(found: FoundFeed, name: str | None = None) -> Feed:
+    """A source for a feed ``find_feed`` found, named by ``name``, else the feed's
+    title, else its site's host name."""
     site = found.parsed.site_url or _origin(found.url)
     return create_feed(
         found.url,

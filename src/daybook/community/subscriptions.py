@@ -1,0 +1,170 @@
+"""A reader's subscriptions on the web: add a site or feed by URL, import and export
+OPML, see what they follow with what is unread.
+
+Adding goes through the same discovery as ``daybook sources add`` and the same safe
+fetcher (every SSRF rule, size and time caps), so a reader can ask for nothing the
+operator has not allowed. A URL whose feed daybook already polls is simply followed;
+a new one becomes a source only if ``DAYBOOK_READERS_ADD_SOURCES`` is on (the
+default) or the reader is staff.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from daybook.community import reading, state
+from daybook.community.models import Follow
+from daybook.errors import DaybookError
+from daybook.news import sources
+from daybook.news.fetching import make_fetcher
+from daybook.news.models import Feed, Source
+from daybook.pipeline.opml import OpmlOutline, parse_opml, write_opml
+
+MAX_OPML_BYTES = 1024 * 1024
+MAX_OPML_FEEDS = 1000
+MAX_URL = 2000
+
+
+def may_add_sources(user: User) -> bool:
+    return bool(settings.DAYBOOK_READERS_ADD_SOURCES or user.is_staff)
+
+
+def _follow(user: User, source: Source) -> bool:
+    """Follow ``source``; False when it was followed already."""
+    _, made = Follow.objects.get_or_create(user=user, kind="publisher", key=str(source.pk))
+    return made
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User), "login_required runs first"
+    return user
+
+
+@login_required
+@require_GET
+def page(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    followed = [
+        int(key)
+        for key in Follow.objects.filter(user=user, kind="publisher").values_list("key", flat=True)
+        if key.isdigit()
+    ]
+    unread = reading.unread_by_publisher(reading.load(user.pk), followed)
+    publishers: list[dict[str, Any]] = [
+        {
+            "id": source.pk,
+            "name": source.name,
+            "path": reverse("publisher", args=[source.pk]),
+            "unread": unread[source.pk],
+        }
+        for source in Source.objects.filter(pk__in=followed).order_by("name")
+    ]
+    context = {"publishers": publishers, "may_add": may_add_sources(user)}
+    return render(request, "community/subscriptions.html", context)
+
+
+@login_required
+@require_POST
+def add(request: HttpRequest) -> HttpResponse:
+    """Follow the publisher behind a pasted URL (a feed, or a site whose feed is found)."""
+    user = _user(request)
+    back = reverse("subscriptions")
+    url = str(request.POST.get("url", "")).strip()
+    if not url or len(url) > MAX_URL:
+        messages.error(request, "Give the address of a site or a feed.")
+        return redirect(back)
+    known = Feed.objects.select_related("source").filter(url=url).first()
+    if known is None or known.source is None:
+        try:
+            with make_fetcher() as fetcher:
+                found = sources.find_feed(fetcher, url)
+        except DaybookError as error:
+            messages.error(request, f"Could not add {url}: {error}")
+            return redirect(back)
+        known = Feed.objects.select_related("source").filter(url=found.url).first()
+        if known is None or known.source is None:
+            if not may_add_sources(user):
+                messages.error(request, f"{url} is not a source here yet; ask the operator.")
+                return redirect(back)
+            known = sources.create_found(found)
+    source = known.source
+    assert source is not None
+    _follow(user, source)
+    state.forget(request)
+    messages.success(request, f"Following {source.name}.")
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def import_opml(request: HttpRequest) -> HttpResponse:
+    """Follow every feed of an uploaded OPML file (new ones become sources without a
+    fetch, as ``daybook sources import`` does, when readers may add sources)."""
+    user = _user(request)
+    back = reverse("subscriptions")
+    upload = request.FILES.get("opml")
+    if upload is None or upload.size is None or upload.size > MAX_OPML_BYTES:
+        messages.error(request, "Choose an OPML file of 1 MB at most.")
+        return redirect(back)
+    try:
+        outlines = parse_opml(upload.read(MAX_OPML_BYTES + 1))
+    except DaybookError as error:
+        messages.error(request, f"Could not read that file: {error}")
+        return redirect(back)
+    if len(outlines) > MAX_OPML_FEEDS:
+        messages.error(request, f"That file lists {len(outlines)} feeds; {MAX_OPML_FEEDS} at most.")
+        return redirect(back)
+    followed = skipped = 0
+    allowed = may_add_sources(user)
+    for outline in outlines:
+        feed = Feed.objects.select_related("source").filter(url=outline.url).first()
+        if (feed is None or feed.source is None) and allowed:
+            name = outline.title or outline.url
+            feed = sources.create_feed(
+                outline.url, name, site_url=outline.site_url or "", title=outline.title or ""
+            )
+        if feed is None or feed.source is None:
+            skipped += 1
+            continue
+        followed += _follow(user, feed.source)
+    state.forget(request)
+    note = f" {skipped} not sources here were left out." if skipped else ""
+    count = f"{len(outlines)} feed{'s' if len(outlines) != 1 else ''}"
+    messages.success(request, f"Imported {count}: {followed} newly followed.{note}")
+    return redirect(back)
+
+
+@login_required
+@require_GET
+def export_opml(request: HttpRequest) -> HttpResponse:
+    """The feeds of the publishers the reader follows, for another reader app."""
+    user = _user(request)
+    keys = Follow.objects.filter(user=user, kind="publisher").values_list("key", flat=True)
+    ids = [int(key) for key in keys if key.isdigit()]
+    outlines = [
+        OpmlOutline(
+            url=feed.url,
+            title=feed.source.name if feed.source else feed.url,
+            site_url=(feed.source.site_url if feed.source else "") or None,
+            category=None,
+        )
+        for feed in Feed.objects.filter(source_id__in=ids)
+        .select_related("source")
+        .order_by("source__name", "url")
+    ]
+    response = HttpResponse(
+        write_opml(outlines, title=f"{user.get_username()}'s daybook subscriptions"),
+        content_type="text/x-opml; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="daybook-subscriptions.opml"'
+    return response
