@@ -111,7 +111,30 @@ def test_pages_are_usable_at_phone_width(live_server, open_page, news):
     assert box is not None and box["width"] <= 390
     page.keyboard.press("Tab")  # the first stop is the skip link
     assert page.evaluate("() => document.activeElement.textContent") == "Skip to content"
+    # A compact header: the main places one tap away, in at most a fifth of the screen.
+    header = page.locator(".masthead").bounding_box()
+    assert header is not None and header["height"] <= 844 / 5, header
+    for place in ("Top stories", "Topics", "Publishers"):
+        link = page.locator(".masthead").get_by_role("link", name=place)
+        expect(link).to_be_visible()
+        assert link.bounding_box()["y"] < header["height"]
     watched.assert_clean()
+
+
+def test_the_install_prompt_is_offered_once_and_can_be_dismissed(live_server, open_page, news):
+    page = open_page(width=390, height=844, is_mobile=True, has_touch=True).page
+    page.goto(live_server.url + "/")
+    install = page.locator("#install")
+    expect(install).to_be_visible()
+    page.goto(f"{live_server.url}/articles/{news['quake'].pk}/")
+    expect(install).to_be_hidden()  # offered once, not at the foot of every page
+    page.evaluate("() => localStorage.removeItem('daybook-install')")
+    page.reload()
+    expect(install).to_be_visible()
+    page.get_by_role("button", name="Not now").click()
+    expect(install).to_be_hidden()
+    page.reload()
+    expect(install).to_be_hidden()
 
 
 def test_a_reader_reads_with_the_keyboard_and_marks_a_list_read(live_server, open_page, news):

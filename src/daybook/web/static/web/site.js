@@ -21,16 +21,34 @@
     });
   }
 
-  // Install: browsers that offer it fire beforeinstallprompt; keep it for our button.
-  let deferred = null;
+  // Install: offered once per browser, on the first page that can, and dismissible;
+  // browsers that can install themselves fire beforeinstallprompt, kept for our button.
+  const box = document.getElementById("install");
   const button = document.getElementById("install-button");
   const hint = document.getElementById("install-hint");
+  const standalone = matchMedia("(display-mode: standalone)").matches;
+  const seen = localStorage.getItem("daybook-install");
+  let deferred = null;
+  const offer = () => {
+    if (!box || standalone || seen) return;  // seen: read before this page offered it
+    box.hidden = false;
+    localStorage.setItem("daybook-install", "offered");
+  };
   window.addEventListener("beforeinstallprompt", (event) => {
     event.preventDefault();
     deferred = event;
     if (button) button.hidden = false;
     if (hint) hint.hidden = true;
+    offer();
   });
+  offer();
+  const dismiss = document.getElementById("install-dismiss");
+  if (dismiss) {
+    dismiss.addEventListener("click", () => {
+      if (box) box.hidden = true;
+      localStorage.setItem("daybook-install", "dismissed");
+    });
+  }
   if (button) {
     button.addEventListener("click", async () => {
       if (!deferred) return;
@@ -41,8 +59,8 @@
     });
   }
   window.addEventListener("appinstalled", () => {
-    const box = document.getElementById("install");
     if (box) box.hidden = true;
+    localStorage.setItem("daybook-install", "installed");
   });
 
   // A publisher's image that fails to load leaves no empty frame behind, whether
