@@ -17,6 +17,7 @@ SETTINGS_DOC: dict[str, str] = {
     "DAYBOOK_ALLOWED_HOSTS": "host[:port] list the fetcher may reach even if private.",
     "DAYBOOK_FETCH_MAX_BYTES": "Largest body accepted, after decompression.",
     "DAYBOOK_FETCH_TIMEOUT": "Total seconds allowed for one fetch.",
+    "DAYBOOK_MEDIA_CACHE_MB": "Disk kept for publishers' images shown through /media/.",
     "DAYBOOK_HOST_DELAY": "Minimum seconds between two requests to one host.",
     "DAYBOOK_RESPECT_ROBOTS": "Honour robots.txt (on by default).",
     "DAYBOOK_POLL_INTERVAL": "Starting interval, in seconds, of a feed with no history yet.",

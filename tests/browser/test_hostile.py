@@ -6,7 +6,10 @@ element of theirs that executes, and the policy header forbids inline script."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from daybook.news.enrich import Enricher
 from daybook.news.fetching import make_fetcher
@@ -108,3 +111,59 @@ def test_no_hostile_script_runs_anywhere_it_is_shown(live_server, open_page, hos
     page.get_by_role("button", name="Dark mode").click()  # our own script does run
     assert page.evaluate("() => document.documentElement.dataset.theme") in ("dark", "light")
     watched.assert_clean()
+
+
+def test_publishers_images_load_through_the_proxy_and_hostile_ones_show_nothing(
+    live_server, open_page, news, settings, tmp_path
+):
+    """Cards show publishers' pictures from /media/ (naturalWidth > 0, nothing asked
+    of the publisher by the browser); a script-carrying SVG, an HTML page that says it
+    is a PNG and a redirect to a private address leave no image and run nothing."""
+    import io
+
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGB", (640, 360), (20, 90, 160)).save(picture, "JPEG")
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>'
+    )
+    routes = {
+        "/good.jpg": (200, {"Content-Type": "image/jpeg"}, picture.getvalue()),
+        "/evil.svg": (200, {"Content-Type": "image/svg+xml"}, svg),
+        "/lie.png": (200, {"Content-Type": "image/png"}, b"<script>alert(3)</script>"),
+        "/private.png": (302, {"Location": "http://10.0.0.1/x.png"}, b""),
+    }
+    settings.DATA_DIR = tmp_path
+    settings.DAYBOOK_RESPECT_ROBOTS = False
+    with serve(routes) as images:
+        settings.DAYBOOK_ALLOWED_HOSTS = frozenset({images.host_port})
+        good, *hostile = (news[k] for k in ("quake", "gdp", "flu", "stranded"))
+        Article.objects.filter(pk=good.pk).update(image=images.url("/good.jpg"))
+        for row, path in zip(hostile, ("/evil.svg", "/lie.png", "/private.png"), strict=True):
+            Article.objects.filter(pk=row.pk).update(image=images.url(path))
+        watched = open_page()
+        page = watched.page
+        asked_elsewhere: list[str] = []
+        page.on(
+            "request",
+            lambda request: (
+                None
+                if request.url.startswith(live_server.url)
+                else asked_elsewhere.append(request.url)
+            ),
+        )
+        page.goto(f"{live_server.url}/publishers/{good.source_id}/")
+        shown = page.locator(f"main .card[data-article='{good.pk}'] img.thumb")
+        expect(shown).to_have_attribute("src", re.compile(r"^/media/thumb/"))
+        page.wait_for_function(
+            "el => el.complete && el.naturalWidth > 0", arg=shown.element_handle()
+        )
+        for row in hostile:
+            page.goto(f"{live_server.url}/articles/{row.pk}/")
+            figure = page.locator("main figure img")
+            if figure.count():
+                page.wait_for_function("el => el.complete", arg=figure.element_handle())
+                expect(figure).to_be_hidden()
+        assert asked_elsewhere == [], asked_elsewhere
+        watched.assert_clean()

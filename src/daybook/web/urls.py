@@ -1,9 +1,10 @@
 from django.urls import path
 
-from daybook.web import views
+from daybook.web import media, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("media/<str:size>/<str:signature>/<str:encoded>", media.media, name="media"),
     path("stories/<int:pk>/", views.story, name="story"),
     path("articles/<int:pk>/", views.article, name="article"),
     path("articles/<int:pk>/ask", views.ask, name="ask"),

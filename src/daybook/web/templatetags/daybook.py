@@ -1,4 +1,5 @@
-"""Times as readers read them: relative, with the exact moment machine-readable."""
+"""Times as readers read them (relative, with the exact moment machine-readable), and
+publishers' images as daybook serves them."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from daybook.pipeline.normalise import relative_age
+from daybook.web.media import media_url
 
 register = template.Library()
 
@@ -36,3 +38,9 @@ def when(iso: str | None) -> SafeString | str:
         f"{exact.day} {exact:%b %Y, %H:%M} UTC",
         relative_age(exact),
     )
+
+
+@register.filter
+def media(url: str | None, size: str = "thumb") -> str:
+    """A publisher's image as daybook serves it (``daybook.web.media``); empty for none."""
+    return media_url(url, size) or ""
