@@ -5,19 +5,19 @@ from __future__ import annotations
 from django.contrib.auth import views as auth
 from django.urls import URLPattern, path, reverse_lazy
 
-from daybook.community import subscriptions, views
+from daybook.community.views import accounts, comments, follows, read_state, subscriptions
 
 T = "community/"
 
 urlpatterns: list[URLPattern] = [
-    path("accounts/", views.account, name="account"),
-    path("accounts/signup/", views.signup, name="signup"),
-    path("accounts/signin/", views.signin, name="signin"),
-    path("accounts/signout/", views.signout, name="signout"),
-    path("accounts/password/", views.PasswordChange.as_view(), name="password_change"),
+    path("accounts/", accounts.account, name="account"),
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/signin/", accounts.signin, name="signin"),
+    path("accounts/signout/", accounts.signout, name="signout"),
+    path("accounts/password/", accounts.PasswordChange.as_view(), name="password_change"),
     path(
         "accounts/password/reset/",
-        views.PasswordReset.as_view(
+        accounts.PasswordReset.as_view(
             template_name=T + "password_reset.html",
             email_template_name=T + "password_reset_email.txt",
             subject_template_name=T + "password_reset_subject.txt",
@@ -43,19 +43,19 @@ urlpatterns: list[URLPattern] = [
         auth.PasswordResetCompleteView.as_view(template_name=T + "password_reset_complete.html"),
         name="password_reset_complete",
     ),
-    path("accounts/tokens/", views.tokens_page, name="tokens"),
-    path("accounts/tokens/<int:pk>/revoke", views.token_revoke, name="token-revoke"),
-    path("comments/new", views.comment_new, name="comment-new"),
-    path("comments/<int:pk>/edit", views.comment_edit, name="comment-edit"),
-    path("comments/<int:pk>/delete", views.comment_delete, name="comment-delete"),
-    path("comments/<int:pk>/report", views.comment_report, name="comment-report"),
-    path("articles/<int:pk>/bookmark", views.bookmark, name="bookmark"),
-    path("articles/<int:pk>/read", views.read_article, name="read-article"),
-    path("read", views.read_all, name="read-all"),
-    path("follow", views.follow, name="follow"),
-    path("mute", views.mute, name="mute"),
-    path("mute/<int:pk>/delete", views.mute_delete, name="mute-delete"),
-    path("saved/", views.saved, name="saved"),
+    path("accounts/tokens/", accounts.tokens_page, name="tokens"),
+    path("accounts/tokens/<int:pk>/revoke", accounts.token_revoke, name="token-revoke"),
+    path("comments/new", comments.comment_new, name="comment-new"),
+    path("comments/<int:pk>/edit", comments.comment_edit, name="comment-edit"),
+    path("comments/<int:pk>/delete", comments.comment_delete, name="comment-delete"),
+    path("comments/<int:pk>/report", comments.comment_report, name="comment-report"),
+    path("articles/<int:pk>/bookmark", follows.bookmark, name="bookmark"),
+    path("articles/<int:pk>/read", read_state.read_article, name="read-article"),
+    path("read", read_state.read_all, name="read-all"),
+    path("follow", follows.follow, name="follow"),
+    path("mute", follows.mute, name="mute"),
+    path("mute/<int:pk>/delete", follows.mute_delete, name="mute-delete"),
+    path("saved/", follows.saved, name="saved"),
     path("subscriptions/", subscriptions.page, name="subscriptions"),
     path("subscriptions/add", subscriptions.add, name="subscription-add"),
     path("subscriptions/import", subscriptions.import_opml, name="subscription-import"),

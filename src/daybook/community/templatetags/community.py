@@ -14,7 +14,7 @@ from django import template
 from django.http import HttpRequest
 
 from daybook.community.state import ReaderState, state_for
-from daybook.community.views import page_url
+from daybook.community.views.common import page_url
 
 register = template.Library()
 

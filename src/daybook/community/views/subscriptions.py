@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from daybook.community import reading, state
 from daybook.community.models import Follow
+from daybook.community.views.common import reader_of
 from daybook.errors import DaybookError
 from daybook.news import sources
 from daybook.news.fetching import make_fetcher
@@ -44,16 +45,10 @@ def _follow(user: User, source: Source) -> bool:
     return made
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User), "login_required runs first"
-    return user
-
-
 @login_required
 @require_GET
 def page(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = reader_of(request)
     followed = [
         int(key)
         for key in Follow.objects.filter(user=user, kind="publisher").values_list("key", flat=True)
@@ -77,7 +72,7 @@ def page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def add(request: HttpRequest) -> HttpResponse:
     """Follow the publisher behind a pasted URL (a feed, or a site whose feed is found)."""
-    user = _user(request)
+    user = reader_of(request)
     back = reverse("subscriptions")
     url = str(request.POST.get("url", "")).strip()
     if not url or len(url) > MAX_URL:
@@ -110,7 +105,7 @@ def add(request: HttpRequest) -> HttpResponse:
 def import_opml(request: HttpRequest) -> HttpResponse:
     """Follow every feed of an uploaded OPML file (new ones become sources without a
     fetch, as ``daybook sources import`` does, when readers may add sources)."""
-    user = _user(request)
+    user = reader_of(request)
     back = reverse("subscriptions")
     upload = request.FILES.get("opml")
     if upload is None or upload.size is None or upload.size > MAX_OPML_BYTES:
@@ -148,7 +143,7 @@ def import_opml(request: HttpRequest) -> HttpResponse:
 @require_GET
 def export_opml(request: HttpRequest) -> HttpResponse:
     """The feeds of the publishers the reader follows, for another reader app."""
-    user = _user(request)
+    user = reader_of(request)
     keys = Follow.objects.filter(user=user, kind="publisher").values_list("key", flat=True)
     ids = [int(key) for key in keys if key.isdigit()]
     outlines = [
