@@ -2,10 +2,10 @@
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 
-Runs ``daybook demo`` on a throwaway data directory and photographs home, a
-story, an article with its AI panel answering a question, search, and an
-article at phone width, in Debian's chromium driven by Playwright. Needs
-`apt install chromium`.
+Runs ``daybook demo`` on a throwaway data directory and photographs home (with
+the publishers' pictures), a story, an article with its AI panel answering a
+question, search, and an article and the front page at phone width, in Debian's
+chromium driven by Playwright. Needs `apt install chromium`.
 """
 
 from __future__ import annotations
@@ -72,6 +72,12 @@ def shoot(base: str, out: Path) -> None:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         desktop = browser.new_page(viewport={"width": 1280, "height": 900})
         desktop.goto(base + "/")
+        # The pictures in sight (lazy ones further down do not load until scrolled to).
+        loaded = (
+            "() => [...document.images]"
+            ".filter(i => i.getBoundingClientRect().top < innerHeight).every(i => i.complete)"
+        )
+        desktop.wait_for_function(loaded)  # the publishers' pictures, through /media/
         desktop.screenshot(path=out / "home.png")
         top = desktop.locator(".story-card h3 a").first
         top.click()
@@ -95,6 +101,9 @@ def shoot(base: str, out: Path) -> None:
         )
         phone.goto(article_url)
         phone.screenshot(path=out / "article-phone.png")
+        phone.goto(base + "/")
+        phone.wait_for_function(loaded)
+        phone.screenshot(path=out / "home-phone.png")
         browser.close()
 
 

@@ -59,6 +59,11 @@ def test_demo_serves_the_site_and_prints_a_reader_who_can_sign_in(new_database, 
             assert top and all(s["latest"] for s in top)
             assert datetime.now(UTC) - datetime.fromisoformat(top[0]["latest"]) < timedelta(days=2)
             assert [s["publisher_count"] >= 3 for s in top[:3]] == [True] * 3, top[:3]
+            # Pictures, through daybook's own /media/ (the corpus sites draw them).
+            picture = re.search(r'<img class="thumb" src="(/media/[^"]+)"', home.text)
+            assert picture, "the front page shows a picture"
+            shown = client.get(picture[1])
+            assert shown.status_code == 200 and shown.headers["content-type"] == "image/webp"
             form = client.get("/accounts/signin/")
             token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
             assert token

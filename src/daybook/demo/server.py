@@ -8,6 +8,9 @@ each such origin rewritten to the local address that plays it.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import io
 import json
 import mimetypes
 import threading
@@ -122,11 +125,16 @@ def _handler(corpus: CorpusServer, site: Site) -> type[BaseHTTPRequestHandler]:
             target = (site.root / path.lstrip("/")).resolve()
             if target.is_dir():
                 target = target / "index.html"
-            if not target.is_relative_to(site.root.resolve()) or not target.is_file():
+            inside = target.is_relative_to(site.root.resolve())
+            suffix = target.suffix.lower()
+            if inside and not target.exists() and suffix in PICTURES:
+                body, kind = picture(site.slug + path, suffix), PICTURES[suffix][1]
+            elif not inside or not target.is_file():
                 self.send_error(404)
                 return
-            body = corpus.serve(target.read_bytes())
-            kind = _content_type(target)
+            else:
+                body = corpus.serve(target.read_bytes())
+                kind = _content_type(target)
             self.send_response(200)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
@@ -137,6 +145,43 @@ def _handler(corpus: CorpusServer, site: Site) -> type[BaseHTTPRequestHandler]:
             """Quiet: the demo prints its own summary."""
 
     return Handler
+
+
+PICTURES = {
+    ".jpg": ("JPEG", "image/jpeg"),
+    ".jpeg": ("JPEG", "image/jpeg"),
+    ".png": ("PNG", "image/png"),
+    ".webp": ("WEBP", "image/webp"),
+}
+"""The corpus names its pictures but ships none (no photographs of anyone's): each
+site draws one for any such path, the same every time, so the demo has images."""
+
+
+@functools.lru_cache(maxsize=256)
+def picture(key: str, suffix: str) -> bytes:
+    """A 1200x675 picture made from ``key``: two colours, soft bands, a horizon."""
+    from PIL import Image, ImageDraw
+
+    seed = hashlib.sha256(key.encode()).digest()
+    top, bottom = seed[:3], seed[3:6]
+    image = Image.new("RGB", (1200, 675))
+    draw = ImageDraw.Draw(image)
+    for y in range(675):
+        mix = y / 674
+        draw.line(
+            [(0, y), (1200, y)],
+            fill=tuple(int(a * (1 - mix) + b * mix) for a, b in zip(top, bottom, strict=True)),
+        )
+    for n in range(4):
+        x = seed[6 + n] * 5
+        draw.ellipse(
+            [x - 160, 300 + n * 40, x + 160, 620 + n * 40],
+            fill=tuple(seed[10 + n * 3 : 13 + n * 3]),
+        )
+    draw.rectangle([0, 560, 1200, 675], fill=tuple(c // 2 for c in bottom))
+    out = io.BytesIO()
+    image.save(out, PICTURES[suffix][0], quality=82)
+    return out.getvalue()
 
 
 def _content_type(path: Path) -> str:
