@@ -75,8 +75,16 @@ def _covered_by(state: ReadState, article: Article) -> bool:
 
 
 def mark(user_id: int, article: Article, read: bool) -> None:
-    """Mark one article read or unread (opening it marks it read)."""
+    """Mark one article read or unread (opening it marks it read); writes nothing
+    when it already is."""
     state = load(user_id)
+    if (
+        state.is_read(
+            article.pk, article.created_at, article.source_id, article.story_id, article.topics
+        )
+        == read
+    ):
+        return
     if _covered_by(state, article) == read:
         ReadMark.objects.filter(user_id=user_id, article=article).delete()
     else:

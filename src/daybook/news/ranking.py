@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from daybook.news.models import Story
@@ -51,33 +51,37 @@ def top_stories(limit: int, now: datetime | None = None) -> list[Ranked]:
     # A date more than an hour ahead of the clock is a feed's mistake (or a feed
     # trying to pin itself to the top): it does not count as coverage.
     dated = Q(articles__published_at__lte=now + FUTURE_TOLERANCE)
-    # Rank on the stories' own columns and two aggregates; their articles load later.
-    base = (
-        Story.objects.filter(merged_into=None, article_count__gt=0)
-        .defer("centroid", "entities")
-        .annotate(
-            latest=Max("articles__published_at", filter=dated),
-            recent=Count(
-                "articles", filter=dated & Q(articles__published_at__gte=now - MOMENTUM_WINDOW)
-            ),
+    live = Story.objects.filter(merged_into=None, article_count__gt=0)
+
+    def ranked(stories: QuerySet[Story]) -> list[Ranked]:
+        # Rank on the stories' own columns and two aggregates; their articles load later.
+        rows = (
+            stories.defer("centroid", "entities")
+            .annotate(
+                latest=Max("articles__published_at", filter=dated),
+                recent=Count(
+                    "articles",
+                    filter=dated & Q(articles__published_at__gte=now - MOMENTUM_WINDOW),
+                ),
+            )
+            .filter(latest__isnull=False)
         )
-        .filter(latest__isnull=False)
-    )
-    stories = list(base.filter(latest__gte=now - WINDOW))
-    if not stories:
-        stories = list(base.order_by("-latest")[:FALLBACK_CANDIDATES])
-    ranked = [
-        Ranked(
-            story=s,
-            latest=s.latest,
-            score=score(
-                s.publisher_count,
-                now - s.latest,
-                s.recent,
-                s.article_count,
-            ),
-        )
-        for s in stories
+        return [
+            Ranked(
+                story=row,
+                latest=row.latest,
+                score=score(row.publisher_count, now - row.latest, row.recent, row.article_count),
+            )
+            for row in rows
+        ]
+
+    # A story's last_seen is never before its latest dated coverage, so the indexed
+    # column narrows the stories before any article is joined.
+    found = [
+        r for r in ranked(live.filter(last_seen__gte=now - WINDOW)) if r.latest >= now - WINDOW
     ]
-    ranked.sort(key=lambda r: (-r.score, -r.story.pk))
-    return ranked[:limit]
+    if not found:
+        newest = live.order_by("-last_seen").values_list("pk", flat=True)[:FALLBACK_CANDIDATES]
+        found = ranked(Story.objects.filter(pk__in=list(newest)))
+    found.sort(key=lambda r: (-r.score, -r.story.pk))
+    return found[:limit]
