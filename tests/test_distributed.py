@@ -182,7 +182,10 @@ def differences(got: list[Any], want: list[Any]) -> list[str]:
 
     Region topics are left out: they follow the kind (place or organisation) the
     collection's entity registry settled on for a name, a majority over the
-    articles seen so far, which depends on the order articles arrive in."""
+    articles seen so far, which depends on the order articles arrive in. For the
+    same reason a quote's speaker may be named by another spelling of the same
+    person ("Kamiya" for "Haruto Kamiya"): the quotes must be the same, and each
+    speaker's name one of the other's spellings, or the same."""
     fields = ("url", "title", "text", "copy of", "enrichment", "quotes", "placed")
     mine = {row[0]: row for row in got}
     theirs = {row[0]: row for row in want}
@@ -197,9 +200,27 @@ def differences(got: list[Any], want: list[Any]) -> list[str]:
                         x, y = ([t for t in v if t not in REGIONS] for v in (x, y))
                     if x != y:
                         found.append(f"{url} {part}: {x} != {y}")
+            elif name == "quotes" and a != b:
+                if not _same_quotes(json.loads(a), json.loads(b)):
+                    found.append(f"{url} quotes: {str(a)[:300]} != {str(b)[:300]}")
             elif a != b:
                 found.append(f"{url} {name}: {str(a)[:300]} != {str(b)[:300]}")
     return found
+
+
+def _same_quotes(got: list[list[str | None]], want: list[list[str | None]]) -> bool:
+    if len(got) != len(want):
+        return False
+    for (text, speaker), (their_text, their_speaker) in zip(
+        sorted(got, key=lambda q: q[0] or ""), sorted(want, key=lambda q: q[0] or ""), strict=True
+    ):
+        if text != their_text or (speaker is None) != (their_speaker is None):
+            return False
+        if speaker and their_speaker and speaker != their_speaker:
+            mine, theirs = set(speaker.split()), set(their_speaker.split())
+            if not (mine <= theirs or theirs <= mine):
+                return False
+    return True
 
 
 def identities(database: str) -> dict[str, list[list[str]]]:

@@ -14,7 +14,6 @@ keeps itself current. The child dies with its parent (``news/worker.py``).
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import subprocess
@@ -82,8 +81,16 @@ def _exit_now(_arbiter: Any, worker: Any) -> None:
     it reaps a worker; only the worker itself ends here.
     """
     if os.getpid() == worker.pid:
-        logging.shutdown()
-        os._exit(0)
+        os._exit(0)  # nothing flushed: see _quit_now
+
+
+def _quit_now(worker: Any) -> None:
+    """Gunicorn's ``worker_int`` hook, run in a web process on SIGINT or SIGQUIT (a
+    quick stop: Ctrl+C reaches every process of the group, then the arbiter sends
+    SIGQUIT): end at once, in the signal handler, so a second signal arriving while
+    the process unwinds cannot leave it waiting on its threads. Nothing is flushed: a
+    lock another thread holds (logging's, a stream's) must not hold the exit."""
+    os._exit(0)
 
 
 def _run(host: str, port: int, *, workers: int, threads: int) -> None:
@@ -100,5 +107,6 @@ def _run(host: str, port: int, *, workers: int, threads: int) -> None:
             "timeout": 120,
             "graceful_timeout": GRACE,
             "worker_exit": _exit_now,
+            "worker_int": _quit_now,
         }
     ).run()
