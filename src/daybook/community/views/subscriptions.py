@@ -93,7 +93,9 @@ def add(request: HttpRequest) -> HttpResponse:
                 return redirect(back)
             known = sources.create_found(found)
     source = known.source
-    assert source is not None
+    if source is None:  # a feed whose publisher was removed: nothing to follow
+        messages.error(request, f"{url} has no publisher here any more; ask the operator.")
+        return redirect(back)
     _follow(user, source)
     state.forget(request)
     messages.success(request, f"Following {source.name}.")
