@@ -98,6 +98,7 @@ def test_mark_all_refuses_what_is_not_a_list_or_a_time(client, alice):
     for bad in (
         {"kind": "everything", "shown_at": timezone.now().isoformat()},
         {"kind": "publisher", "key": "drop table", "shown_at": timezone.now().isoformat()},
+        {"kind": "topic", "key": "Not a topic", "shown_at": timezone.now().isoformat()},
         {"kind": "all", "shown_at": "yesterday"},
         {"kind": "all", "shown_at": "2026-12-01T10:00:00"},  # no zone
     ):

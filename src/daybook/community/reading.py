@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from daybook.ai.topics import REGIONS, TOPICS
 from daybook.community.models import ReadBound, ReadMark
 from daybook.news.models import Article, tagged
 
@@ -100,6 +101,8 @@ def list_articles(kind: str, key: str) -> Q:
     if kind == Kind.ALL:
         return Q()
     if kind == Kind.TOPIC:
+        if key not in (*TOPICS, *REGIONS):
+            raise ValueError(f"no such topic: {key!r}")
         return tagged(key)
     if not key.isdigit():
         raise ValueError(f"not a {kind} id: {key!r}")
