@@ -2,7 +2,9 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import count
 
 import pytest
+from django.db import connection
 
+from daybook.news import search as search_module
 from daybook.news.models import Article, Source
 from daybook.news.search import MAX_QUERY_CHARS, Query, Results, search
 from daybook.news.store import store_article
@@ -83,6 +85,20 @@ def test_pages_share_one_total():
     assert past.hits == []
     assert not set(ids(first)) & set(ids(rest))
     assert set(ids(first)) | set(ids(rest)) < {a.pk for a in made}
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL ranks every match")
+def test_a_word_in_very_many_articles_is_ranked_among_the_newest(monkeypatch):
+    monkeypatch.setattr(search_module, "RANKED_MATCHES", 3)
+    oldest = article("Ferry ferry ferry", "The ferry, the ferry and the ferry.")
+    middle = [article(f"Harbour note {n}", "A ferry left.") for n in range(2)]
+    newest = [article(f"Harbour day {n}", "A ferry came in.") for n in range(3)]
+    results = find("ferry")
+    assert results.total == 6, "the total still counts every match"
+    assert set(ids(results)) == {a.pk for a in newest}
+    assert oldest.pk not in ids(results) and not set(ids(results)) & {a.pk for a in middle}
+    dated = find("ferry", order="date")
+    assert dated.total == 6 and len(dated.hits) == 6, "the date order lists every match"
 
 
 def test_publisher_filter():

@@ -272,7 +272,13 @@ class Story(models.Model):
         indexes = [
             models.Index(
                 fields=["merged_into", "embedding_model", "last_seen"], name="stories_active"
-            )
+            ),
+            # The front page's candidates and their score bounds (news/ranking.py),
+            # read from the index alone: the rows carry a vector each.
+            models.Index(
+                fields=["merged_into", "last_seen", "article_count", "publisher_count"],
+                name="stories_ranked",
+            ),
         ]
         verbose_name_plural = "stories"
 

@@ -89,6 +89,11 @@ def current() -> tuple[tuple[str, int, datetime], ...]:
     return tuple((name, value, at) for name, value, at, _ in rows)
 
 
+def value(name: str) -> int:
+    """One counter's current value (0 before its first change)."""
+    return next((v for n, v, _ in current() if n == name), 0)
+
+
 def receiver(name: str) -> Callable[..., None]:
     """A signal receiver that marks ``name`` changed (for post_save/post_delete)."""
 

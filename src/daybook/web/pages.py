@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.db.models.functions import Substr
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +35,8 @@ TOP_STORIES = 12
 LATEST = 20
 SECTION_SIZE = 4
 TEASER_WORDS = 40
+OPENING_CHARS = 2000
+"""Enough of an article's text for a teaser of ``TEASER_WORDS`` words."""
 COMPARED_COPIES = 5
 TOPIC_NAMES = (*TOPICS, *REGIONS)
 
@@ -49,7 +52,8 @@ def _teaser(article: Article) -> str:
     elif article.summary:
         text = " ".join(s["text"] for s in article.summary)
     else:
-        text = article.text[:2000]
+        opening: str | None = getattr(article, "opening", None)  # see ``listed``
+        text = opening if opening is not None else article.text[:OPENING_CHARS]
     words = text.split()
     return " ".join(words[:TEASER_WORDS]) + ("…" if len(words) > TEASER_WORDS else "")
 
@@ -80,9 +84,26 @@ def cards(articles: Iterable[Article]) -> list[dict[str, Any]]:
 HEAVY = ("embedding", "signature")
 """Columns no page shows: left in the database when loading lists."""
 
+CARD_COLUMNS = (
+    *("title", "source__name", "site_name", "published_at", "created_at", "description"),
+    *("summary", "image", "language", "story_id", "topics", "copy_of_id"),
+)
+"""What ``card`` reads of an article."""
+
+
+def listed(rows: QuerySet[Article]) -> QuerySet[Article]:
+    """``rows`` loading what a card shows and no more. An article's text runs to
+    tens of kilobytes, and a list of forty of them read it all for a teaser that
+    needs its opening words (``opening``)."""
+    return (
+        rows.select_related("source")
+        .only(*CARD_COLUMNS)
+        .annotate(opening=Substr("text", 1, OPENING_CHARS))
+    )
+
 
 def originals() -> QuerySet[Article]:
-    return Article.objects.filter(copy_of=None).select_related("source").defer(*HEAVY)
+    return listed(Article.objects.filter(copy_of=None))
 
 
 def dated_originals() -> QuerySet[Article]:
@@ -110,42 +131,64 @@ def home() -> dict[str, Any]:
     shown_stories = {s["id"] for s in stories}
     shown: set[int] = set()
 
-    def fresh(rows: QuerySet[Article], size: int) -> list[Article]:
+    def fresh(rows: QuerySet[Article], size: int) -> list[int]:
+        # Ids first: many of the newest articles belong to the top stories above.
         found = []
-        for row in rows[: size * 4]:
-            if row.pk not in shown and row.story_id not in shown_stories:
-                found.append(row)
-                shown.add(row.pk)
+        for pk, story in rows.values_list("pk", "story_id")[: size * 4]:
+            if pk not in shown and story not in shown_stories:
+                found.append(pk)
+                shown.add(pk)
                 if len(found) == size:
                     break
         return found
 
     latest = fresh(dated_originals(), LATEST)
-    sections = []
-    for name in TOPICS:
-        rows = fresh(with_topic(dated_originals(), name), SECTION_SIZE)
-        if rows:
-            sections.append({"topic": name, "path": _topic_path(name), "articles": cards(rows)})
+    chosen = {name: fresh(with_topic(dated_originals(), name), SECTION_SIZE) for name in TOPICS}
+    rows = listed(Article.objects.all()).in_bulk(shown)
+
+    def loaded(ids: list[int]) -> list[dict[str, Any]]:
+        return cards(rows[pk] for pk in ids if pk in rows)  # one may be gone since
+
     return {
         "stories": stories,
-        "articles": cards(latest),
-        "sections": sections,
+        "articles": loaded(latest),
+        "sections": [
+            {"topic": name, "path": _topic_path(name), "articles": loaded(ids)}
+            for name, ids in chosen.items()
+            if ids
+        ],
         "as_of": as_of.isoformat(),
     }
 
 
+MEMBER_COLUMNS = ("source__name", "site_name", "published_at", "created_at", "image", "topics")
+"""What ``story_card`` reads of a story's articles other than its lead."""
+
+
 def top_stories(limit: int = TOP_STORIES) -> list[dict[str, Any]]:
-    """The front page's stories (``daybook.news.ranking``), as cards."""
+    """The front page's stories (``daybook.news.ranking``), as cards. A top story
+    has dozens of articles; only its lead is loaded whole."""
     ranked = ranking.top_stories(limit)
     members: dict[int, list[Article]] = defaultdict(list)
     for article in (
         Article.objects.filter(story__in=[r.story for r in ranked])
         .select_related("source")
-        .defer("text", *HEAVY)
+        .only("story_id", "copy_of_id", "source_id", *MEMBER_COLUMNS)
         .order_by("published_at", "id")
     ):
         members[article.story_id].append(article)  # type: ignore[index]
+    leads = listed(Article.objects.all()).in_bulk(
+        [lead.pk for rows in members.values() if (lead := _lead(rows)) is not None]
+    )
+    for rows in members.values():
+        rows[:] = [leads.get(a.pk, a) for a in rows]
     return [story_card(r.story, members[r.story.pk]) for r in ranked]
+
+
+def _lead(articles: list[Article]) -> Article | None:
+    """The article a story's card shows: its first original (in time order), else
+    its first copy."""
+    return next((a for a in articles if a.copy_of_id is None), articles[0] if articles else None)
 
 
 def _coverage_order(article: Article) -> tuple[bool, datetime, int]:
@@ -156,7 +199,7 @@ def _coverage_order(article: Article) -> tuple[bool, datetime, int]:
 
 def story_card(story: Story, articles: list[Article]) -> dict[str, Any]:
     """A story as lists show it, from its articles in time order."""
-    lead = next((a for a in articles if a.copy_of_id is None), articles[0] if articles else None)
+    lead = _lead(articles)
     image = next((a.image for a in articles if is_web_url(a.image)), None)
     topics = Counter(t for a in articles for t in a.topics)
     publishers: dict[str, int | None] = {}
@@ -195,7 +238,7 @@ def resolve_story(pk: int) -> Story:
 def story(story: Story) -> dict[str, Any]:
     as_of = timezone.now()
     articles = sorted(
-        Article.objects.filter(story=story).select_related("source").defer(*HEAVY),
+        listed(Article.objects.filter(story=story)),
         key=_coverage_order,
     )
     # By id, not by joining on the story: the planner would walk every original.
@@ -387,7 +430,7 @@ def related(pk: int) -> list[dict[str, Any]]:
 
 def _related(row: Article) -> list[dict[str, Any]]:
     order = related_ids(row)
-    found = Article.objects.select_related("source").in_bulk(order)
+    found = listed(Article.objects.all()).in_bulk(order)
     return [card(found[i]) for i in order if i in found]
 
 
@@ -501,7 +544,7 @@ def publisher(
             "feeds": {"rss": f"/feeds/publishers/{pk}.rss", "atom": f"/feeds/publishers/{pk}.atom"},
         },
         **_listing(
-            Article.objects.filter(source=source).select_related("source"),
+            listed(Article.objects.filter(source=source)),
             cursor,
             limit,
             path,
