@@ -5,7 +5,9 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/greader.php/", include("daybook.sync.greader.urls")),
     path("api/", include("daybook.api.urls")),
+    path("", include("daybook.sync.greader.urls")),
     path("", include("daybook.news.urls")),
     path("", include("daybook.community.urls")),
     path("", include("daybook.web.outside")),
