@@ -203,6 +203,64 @@ def sources_export() -> None:
     click.echo(service.export_opml().decode())
 
 
+# -- readers -------------------------------------------------------------------
+
+
+@main.group()
+def readers() -> None:
+    """Reader accounts and the app passwords their reader apps sign in with."""
+
+
+@readers.command("create")
+@click.argument("name")
+@click.option("--password", help="The account's password (default: one is made and printed).")
+def readers_create(name: str, password: str | None) -> None:
+    """Make a reader account."""
+    _setup()
+    from daybook.community import readers as service
+    from daybook.errors import DaybookError
+
+    try:
+        user, made = service.create(name, password)
+    except DaybookError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"made reader {user.get_username()}" + (f" with password {made}" if made else ""))
+
+
+@readers.command("list")
+def readers_list() -> None:
+    """Every reader with their app passwords, follows and when an app last signed in."""
+    _setup()
+    from rich.console import Console
+    from rich.table import Table
+
+    from daybook.community import readers as service
+
+    table = Table("name", "app passwords", "follows", "last used")
+    for row in service.rows():
+        last = _iso(row.last_used) or "never"
+        table.add_row(row.name, str(row.app_passwords), str(row.follows), last)
+    Console(width=200).print(table)
+
+
+@readers.command("app-password")
+@click.argument("name")
+@click.option("--label", default="", help="Which app or device it is for.")
+def readers_app_password(name: str, label: str) -> None:
+    """Make an app password for a reader and print it (the only time it is shown)."""
+    _setup()
+    from daybook.community import app_passwords
+    from daybook.community import readers as service
+    from daybook.errors import DaybookError
+
+    try:
+        user = service.find(name)
+    except DaybookError as error:
+        raise click.ClickException(str(error)) from error
+    _, secret = app_passwords.make(user, label)
+    click.echo(secret)
+
+
 # -- ingest, extract, export ----------------------------------------------------
 
 

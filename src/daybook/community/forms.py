@@ -148,3 +148,12 @@ def target_label(kind: str, key: str) -> str | None:
 def as_id(key: str) -> int | None:
     """``key`` as a row id, or None: only ASCII digits, and few enough to fit a column."""
     return int(key) if key.isascii() and key.isdigit() and len(key) < 19 else None
+
+
+class AppPasswordForm(forms.Form):
+    label = forms.CharField(
+        label="Label",
+        max_length=100,
+        required=False,
+        help_text="Which app or device it is for, e.g. “NetNewsWire on my phone”.",
+    )

@@ -225,3 +225,27 @@ class ReadMark(models.Model):
             models.UniqueConstraint(fields=["user", "article"], name="one_mark_per_article")
         ]
         indexes = [models.Index(fields=["user", "stored"], name="read_marks_by_time")]
+
+
+class AppPassword(models.Model):
+    """A password for one reader app (the Google Reader and Fever APIs), never the
+    account's. Stored as a SHA-256 digest found by a short prefix of the secret, and
+    as the Fever key md5("user:secret"), which that protocol sends instead of a
+    password; both are safe to keep because the secret is random, ~120 bits, made by
+    us (``daybook.community.app_passwords``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="app_passwords"
+    )
+    label = models.CharField(max_length=100, blank=True)
+    prefix = models.CharField(max_length=8, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    fever_key = models.CharField(max_length=32, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.label or self.prefix}"

@@ -5,7 +5,14 @@ from __future__ import annotations
 from django.contrib.auth import views as auth
 from django.urls import URLPattern, path, reverse_lazy
 
-from daybook.community.views import accounts, comments, follows, read_state, subscriptions
+from daybook.community.views import (
+    accounts,
+    app_passwords,
+    comments,
+    follows,
+    read_state,
+    subscriptions,
+)
 
 T = "community/"
 
@@ -45,6 +52,12 @@ urlpatterns: list[URLPattern] = [
     ),
     path("accounts/tokens/", accounts.tokens_page, name="tokens"),
     path("accounts/tokens/<int:pk>/revoke", accounts.token_revoke, name="token-revoke"),
+    path("accounts/app-passwords/", app_passwords.page, name="app-passwords"),
+    path(
+        "accounts/app-passwords/<int:pk>/revoke",
+        app_passwords.revoke,
+        name="app-password-revoke",
+    ),
     path("comments/new", comments.comment_new, name="comment-new"),
     path("comments/<int:pk>/edit", comments.comment_edit, name="comment-edit"),
     path("comments/<int:pk>/delete", comments.comment_delete, name="comment-delete"),

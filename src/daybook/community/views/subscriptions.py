@@ -1,48 +1,30 @@
 """A reader's subscriptions on the web: add a site or feed by URL, import and export
 OPML, see what they follow with what is unread.
 
-Adding goes through the same discovery as ``daybook sources add`` and the same safe
-fetcher (every SSRF rule, size and time caps), so a reader can ask for nothing the
-operator has not allowed. A URL whose feed daybook already polls is simply followed;
-a new one becomes a source only if ``DAYBOOK_READERS_ADD_SOURCES`` is on (the
-default) or the reader is staff.
+Adding is ``daybook.community.subscribing``, shared with the reader apps' APIs.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from daybook.community import reading, state
+from daybook.community import reading, state, subscribing
 from daybook.community.models import Follow
 from daybook.community.views.common import reader_of
 from daybook.errors import DaybookError
 from daybook.news import sources
-from daybook.news.fetching import make_fetcher
 from daybook.news.models import Feed, Source
 from daybook.pipeline.opml import OpmlOutline, parse_opml, write_opml
 
 MAX_OPML_BYTES = 1024 * 1024
 MAX_OPML_FEEDS = 1000
-MAX_URL = 2000
-
-
-def may_add_sources(user: User) -> bool:
-    return bool(settings.DAYBOOK_READERS_ADD_SOURCES or user.is_staff)
-
-
-def _follow(user: User, source: Source) -> bool:
-    """Follow ``source``; False when it was followed already."""
-    _, made = Follow.objects.get_or_create(user=user, kind="publisher", key=str(source.pk))
-    return made
 
 
 @login_required
@@ -64,7 +46,7 @@ def page(request: HttpRequest) -> HttpResponse:
         }
         for source in Source.objects.filter(pk__in=followed).order_by("name")
     ]
-    context = {"publishers": publishers, "may_add": may_add_sources(user)}
+    context = {"publishers": publishers, "may_add": subscribing.may_add_sources(user)}
     return render(request, "community/subscriptions.html", context)
 
 
@@ -72,34 +54,14 @@ def page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def add(request: HttpRequest) -> HttpResponse:
     """Follow the publisher behind a pasted URL (a feed, or a site whose feed is found)."""
-    user = reader_of(request)
-    back = reverse("subscriptions")
-    url = str(request.POST.get("url", "")).strip()
-    if not url or len(url) > MAX_URL:
-        messages.error(request, "Give the address of a site or a feed.")
-        return redirect(back)
-    known = Feed.objects.select_related("source").filter(url=url).first()
-    if known is None or known.source is None:
-        try:
-            with make_fetcher() as fetcher:
-                found = sources.find_feed(fetcher, url)
-        except DaybookError as error:
-            messages.error(request, f"Could not add {url}: {error}")
-            return redirect(back)
-        known = Feed.objects.select_related("source").filter(url=found.url).first()
-        if known is None or known.source is None:
-            if not may_add_sources(user):
-                messages.error(request, f"{url} is not a source here yet; ask the operator.")
-                return redirect(back)
-            known = sources.create_found(found)
-    source = known.source
-    if source is None:  # a feed whose publisher was removed: nothing to follow
-        messages.error(request, f"{url} has no publisher here any more; ask the operator.")
-        return redirect(back)
-    _follow(user, source)
+    try:
+        feed = subscribing.subscribe(reader_of(request), str(request.POST.get("url", "")))
+    except subscribing.CannotSubscribe as error:
+        messages.error(request, str(error))
+        return redirect(reverse("subscriptions"))
     state.forget(request)
-    messages.success(request, f"Following {source.name}.")
-    return redirect(back)
+    messages.success(request, f"Following {feed.source.name}.")
+    return redirect(reverse("subscriptions"))
 
 
 @login_required
@@ -122,7 +84,7 @@ def import_opml(request: HttpRequest) -> HttpResponse:
         messages.error(request, f"That file lists {len(outlines)} feeds; {MAX_OPML_FEEDS} at most.")
         return redirect(back)
     followed = skipped = 0
-    allowed = may_add_sources(user)
+    allowed = subscribing.may_add_sources(user)
     for outline in outlines:
         feed = Feed.objects.select_related("source").filter(url=outline.url).first()
         if (feed is None or feed.source is None) and allowed:
@@ -133,7 +95,7 @@ def import_opml(request: HttpRequest) -> HttpResponse:
         if feed is None or feed.source is None:
             skipped += 1
             continue
-        followed += _follow(user, feed.source)
+        followed += subscribing.follow(user, feed.source)
     state.forget(request)
     note = f" {skipped} not sources here were left out." if skipped else ""
     count = f"{len(outlines)} feed{'s' if len(outlines) != 1 else ''}"
