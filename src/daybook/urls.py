@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/", include("daybook.api.urls")),
     path("", include("daybook.news.urls")),
     path("", include("daybook.community.urls")),
+    path("", include("daybook.mail.urls")),
     path("", include("daybook.web.outside")),
     path("", include("daybook.web.urls")),
 ]
