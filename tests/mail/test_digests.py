@@ -6,6 +6,7 @@ honoured."""
 from __future__ import annotations
 
 import re
+from email.header import decode_header, make_header
 
 import pytest
 from django.utils import timezone
@@ -22,8 +23,9 @@ DAILY = Schedule("daily", 7, 0, "Europe/Paris")
 
 
 def header(mail, name):
-    """A header unfolded (long ones are folded onto several lines, as RFC 5322 allows)."""
-    return " ".join(str(mail[name]).split())
+    """A header decoded and unfolded (long ones are folded onto several lines, as RFC
+    5322 allows; others are encoded words)."""
+    return " ".join(str(make_header(decode_header(mail[name]))).split())
 
 
 def parts(mail):
@@ -45,7 +47,7 @@ def test_a_digest_carries_the_top_stories_their_publishers_and_summaries(smtp, s
 
     [mail] = smtp.messages
     assert mail["To"] == "ana@example.org"
-    assert mail["Subject"] == "Your daybook digest: 2 stories"
+    assert header(mail, "Subject") == "Your daybook digest: 2 stories"
     text, html = parts(mail)
     assert text.index("Rail strike ends") < text.index("Library reopens")  # the front page's order
     assert "Gazette, Herald, Courier" in text and "Trains run." in text
