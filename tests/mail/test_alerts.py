@@ -118,3 +118,14 @@ def test_alerts_only_mail_what_arrived_after_them(smtp):
     old = story_of("Harbour tunnel approved").articles.get()
     type(old).objects.filter(pk=old.pk).update(created_at=alert.created_at - timedelta(hours=1))
     assert send.send_period(alert.pk) == "empty"
+
+
+def test_search_text_cannot_inject_headers(smtp):
+    ana = reader("ana")
+    hostile = "harbour\r\nBcc: evil@example.org"
+    alert = subscriptions.add_alert(ana.pk, "search", hostile, schedule("instant"))
+    story_of("Harbour warning: evil Bcc at example.org")
+    assert send.send_period(alert.pk) == "sent"
+    [mail] = smtp.messages
+    assert mail["Bcc"] is None
+    assert "\n" not in header(mail, "Subject") and "harbour" in header(mail, "Subject")

@@ -20,8 +20,9 @@ from daybook.web.syndication import LIMIT, _ArticleFeed, clean
 class AlertRss(_ArticleFeed):
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Subscription:
         token = str(kwargs["token"])
-        found = Subscription.objects.filter(kind=Subscription.Kind.ALERT, feed_token=token).first()
-        if found is None or len(token) < 32:
+        rows = Subscription.objects.filter(kind=Subscription.Kind.ALERT)
+        found = rows.filter(feed_token=token).first() if 32 <= len(token) <= 64 else None
+        if found is None:
             raise Http404("No such feed.")
         return found
 
