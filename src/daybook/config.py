@@ -30,7 +30,7 @@ SETTINGS_DOC: dict[str, str] = {
     "DAYBOOK_LEASE_SECONDS": "How long a claimed piece of work is held before it is due again.",
     "DAYBOOK_PAGE_FRESHNESS_SECONDS": "Longest a cached page may lag new articles.",
     "DAYBOOK_HOME_REGION": "The readers' own news region: news from elsewhere is World.",
-    "DAYBOOK_PUBLIC_URL": "The site's public base URL (WebSub callbacks); empty: no WebSub.",
+    "DAYBOOK_PUBLIC_URL": "The site's public base URL (WebSub, links in mail); empty: neither.",
     "DAYBOOK_NEAR_DUPLICATE_THRESHOLD": "Containment above which an article is a copy.",
     "DAYBOOK_LOG_LEVEL": "Log level for daybook's loggers.",
     "DAYBOOK_EMBEDDING_BACKEND": "Embedding model: wordllama (default) or minilm (extra).",
@@ -45,6 +45,7 @@ SETTINGS_DOC: dict[str, str] = {
     "DAYBOOK_EMAIL_PASSWORD": "SMTP password, if the server needs one.",
     "DAYBOOK_EMAIL_TLS": "Use STARTTLS with the SMTP server.",
     "DAYBOOK_EMAIL_FROM": "From address of the mail daybook sends.",
+    "DAYBOOK_EMAIL_UNSUBSCRIBE": "Optional mailto: unsubscribe address for digests and alerts.",
     "DAYBOOK_CACHE_URL": "redis:// URL of a shared page cache; default each process's memory.",
 }
 

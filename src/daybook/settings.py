@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "daybook.news",
     "daybook.community",
+    "daybook.mail",
     "daybook.api",
     "daybook.web",
 ]
@@ -175,6 +176,8 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env_str("DAYBOOK_EMAIL_FROM", "daybook <daybook@localhost>")
+# Digests and alerts (daybook.mail) link to DAYBOOK_PUBLIC_URL and are not sent without it.
+DAYBOOK_EMAIL_UNSUBSCRIBE = env_str("DAYBOOK_EMAIL_UNSUBSCRIBE", "")
 
 # The page cache. Keys carry the content revision (news/revision.py), so a page
 # is never served stale after new articles land, whatever the backend. Redis is

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("daybook.sync.greader.urls")),
     path("", include("daybook.news.urls")),
     path("", include("daybook.community.urls")),
+    path("", include("daybook.mail.urls")),
     path("", include("daybook.web.outside")),
     path("", include("daybook.web.urls")),
 ]

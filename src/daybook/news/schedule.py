@@ -42,6 +42,7 @@ class TickStats:
     entries: int = 0
     articles: int = 0
     stories: int = 0
+    mails: int = 0
     skipped_queues: list[str] = field(default_factory=list)
 
 
@@ -116,6 +117,10 @@ def tick() -> TickStats:
     if room("llm"):
         for pk, _ in claim_due(Story.objects.all(), "llm_due_at"):
             tasks.submit(tasks.write_story_summary, pk)
+    if room("mail"):
+        from daybook.mail import send  # mail claims through claim_due, above
+
+        stats.mails = send.submit_due()
     websub.renew_due()
     revision.flush()
     now = timezone.now()

@@ -13,7 +13,7 @@ the task runs, not when it was queued.
 
 Queues: ``feeds`` (polls), ``pages`` (article pages), ``enrich``, ``stories``
 (placement and summaries), ``llm`` (the language model, so a slow provider holds
-up nothing else) and ``mail`` (digests and alerts, from a later issue).
+up nothing else) and ``mail`` (digests and alerts: ``daybook.mail.send``).
 """
 
 from __future__ import annotations

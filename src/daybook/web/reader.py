@@ -7,6 +7,7 @@ page data stays the same for everyone.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -50,19 +51,31 @@ def _hidden(item: Any, state: ReaderState) -> bool:
     return False
 
 
+def following(kind: str, key: str) -> Q:
+    """The articles of one followed publisher, topic or entity (as a condition on
+    ``Article``); nothing for a target that cannot exist."""
+    if kind == "publisher" and key.isdigit():
+        return Q(source_id=int(key))
+    if kind == "topic":
+        return tagged(key)
+    if kind == "entity" and key.isdigit():
+        return Q(mentions__entity_id=int(key))
+    return Q(pk__in=[])
+
+
+def followed(follows: Iterable[tuple[str, str]]) -> Q:
+    """The articles of everything in ``follows`` ((kind, key) pairs)."""
+    wanted = Q(pk__in=[])
+    for kind, key in follows:
+        wanted |= following(kind, key)
+    return wanted
+
+
 def for_you(state: ReaderState) -> list[dict[str, Any]]:
     """The latest originals from the publishers, topics and entities the reader
     follows, in time order."""
     if not state.follows:
         return []
-    wanted = Q(pk__in=[])
-    for kind, key in state.follows:
-        if kind == "publisher" and key.isdigit():
-            wanted |= Q(source_id=int(key))
-        elif kind == "topic":
-            wanted |= tagged(key)
-        elif kind == "entity" and key.isdigit():
-            wanted |= Q(mentions__entity_id=int(key))
-    rows = pages.dated_originals().filter(wanted).distinct()[: FOR_YOU * 3]
+    rows = pages.dated_originals().filter(followed(state.follows)).distinct()[: FOR_YOU * 3]
     found = [c for c in pages.cards(rows) if not _hidden(c, state)]
     return found[:FOR_YOU]

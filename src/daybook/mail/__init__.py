@@ -1,0 +1,1 @@
+"""Digests and alerts by mail, and alerts as private RSS feeds."""
