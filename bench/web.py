@@ -52,6 +52,8 @@ class Target:
     paths: tuple[str, ...]
     """The cached run asks for the first; the uncached run rotates over them all."""
     modes: tuple[str, ...] = ("cached", "uncached")
+    session: str | None = None
+    """A signed-in reader's session cookie, sent with every request."""
 
 
 @dataclass(frozen=True)
@@ -84,13 +86,13 @@ def main() -> None:
 
 def _run(args: argparse.Namespace, workdir: Path) -> None:
     corpus = _prepare(args, workdir)
-    targets = _targets(corpus, args.ids)
+    targets = _targets(corpus, args.ids, _reader(corpus))
     rows: list[tuple[str, str, Figures]] = []
     with Server(workdir) as base:
         start = time.perf_counter()
         for target in targets:
             for path in target.paths:
-                expect_ok(base, path)
+                expect_ok(base, path, target.session)
         print(f"every page answered 200 once ({time.perf_counter() - start:.1f} s)")
         for target in targets:
             for mode in target.modes:
@@ -141,18 +143,58 @@ def _prepare(args: argparse.Namespace, workdir: Path) -> Corpus:
     return corpus
 
 
-def _targets(corpus: Corpus, ids: int) -> list[Target]:
+def _reader(corpus: Corpus) -> tuple[str, int]:
+    """A signed-in reader's session cookie, and a publisher they follow. They follow
+    five publishers and two topics, mute a word and a publisher, have read 200
+    articles one by one and marked one publisher all read."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import connections
+    from django.utils import timezone
+
+    from daybook.community.models import Follow, Mute, ReadBound
+    from daybook.community.reading import mark
+    from daybook.news.models import Article, Source
+
+    user = User.objects.create_user("bench", password="bench reader password")
+    sources = list(Source.objects.order_by("pk").values_list("pk", flat=True))
+    for pk in sources[:5]:
+        Follow.objects.create(user=user, kind="publisher", key=str(pk))
+    for name in ("World", "Business"):
+        Follow.objects.create(user=user, kind="topic", key=name)
+    Mute.objects.create(user=user, kind="word", key="football")
+    Mute.objects.create(user=user, kind="publisher", key=str(sources[-1]))
+    ReadBound.objects.create(
+        user=user, kind="publisher", key=str(sources[1]), before=timezone.now()
+    )
+    for article in Article.objects.filter(pk__in=random.Random(2).sample(corpus.originals, 200)):
+        mark(user.pk, article, read=True)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    connections.close_all()
+    assert session.session_key is not None
+    return session.session_key, sources[0]
+
+
+def _targets(corpus: Corpus, ids: int, reader: tuple[str, int]) -> list[Target]:
     from web_synthetic import COMMON_WORD
 
     rng = random.Random(1)
     articles = rng.sample([*corpus.originals, *corpus.copies], ids)
     stories = rng.sample(corpus.stories, min(ids, len(corpus.stories)))
+    session, followed = reader
     return [
         Target("static file", (STATIC,), ("file",)),
         Target("home", ("/",)),
         Target("story", tuple(f"/stories/{pk}/" for pk in stories)),
         Target("article", tuple(f"/articles/{pk}/" for pk in articles)),
         Target("search", (f"/search/?q={COMMON_WORD}",)),
+        Target("home, reader", ("/",), session=session),
+        Target("unread, reader", (f"/publishers/{followed}/?unread=1",), session=session),
     ]
 
 
@@ -214,11 +256,11 @@ class Server:
         raise SystemExit(f"{message}\n{self._log_tail()}")
 
 
-def get_status(base: str, path: str) -> int:
+def get_status(base: str, path: str, session: str | None = None) -> int:
     host, port = base.split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=60)
     try:
-        connection.request("GET", path)
+        connection.request("GET", path, headers=_cookie(session))
         response = connection.getresponse()
         response.read()
         return response.status
@@ -226,9 +268,13 @@ def get_status(base: str, path: str) -> int:
         connection.close()
 
 
-def expect_ok(base: str, path: str) -> None:
+def _cookie(session: str | None) -> dict[str, str]:
+    return {"Cookie": f"sessionid={session}"} if session else {}
+
+
+def expect_ok(base: str, path: str, session: str | None = None) -> None:
     """wrk counts a redirect as success; a benchmark of redirects would measure nothing."""
-    status = get_status(base, path)
+    status = get_status(base, path, session)
     if status != 200:
         raise SystemExit(f"GET {path} answered {status}, not 200")
 
@@ -245,22 +291,28 @@ def _measure(
         paths.write_text("\n".join(target.paths) + "\n")
         url = f"http://{base}"
     expect_ok(base, STATIC)
-    _wrk(args, url, args.warmup, [str(paths), "warm"] if paths else None)
+    _wrk(args, url, args.warmup, [str(paths), "warm"] if paths else None, target.session)
     expect_ok(base, STATIC)
-    figures = _wrk(args, url, args.duration, [str(paths), "run"] if paths else None)
+    unique = [str(paths), "run"] if paths else None
+    figures = _wrk(args, url, args.duration, unique, target.session)
     if figures is None:
         raise SystemExit(f"no request to {url} completed in {args.duration} s")
     return figures
 
 
 def _wrk(
-    args: argparse.Namespace, url: str, seconds: int, unique: list[str] | None = None
+    args: argparse.Namespace,
+    url: str,
+    seconds: int,
+    unique: list[str] | None = None,
+    session: str | None = None,
 ) -> Figures | None:
     """One wrk run (with bench/wrk_unique.lua given its arguments ``unique``); None if
     no request completed. Any error response, socket error or timeout ends the
     benchmark."""
     command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s"]
     command += ["--latency", "--timeout", "30s"]
+    command += [f"-H{name}: {value}" for name, value in _cookie(session).items()]
     command += ["-s", str(LUA), url, "--", *unique] if unique else [url]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     output = result.stdout + result.stderr

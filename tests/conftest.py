@@ -114,13 +114,16 @@ def news() -> dict[str, Any]:
 @pytest.fixture(autouse=True)
 def fresh_caches() -> Iterator[None]:
     """Pages are cached across requests and vector indexes across queries: every
-    test starts and ends with both empty."""
+    test starts and ends with them empty."""
     from django.core.cache import cache
 
     from daybook.news.vectors import forget_indexes
+    from daybook.web import pagecache
 
     cache.clear()
     forget_indexes()
+    pagecache.forget()
     yield
     cache.clear()
     forget_indexes()
+    pagecache.forget()

@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files before anything touches the database or the session.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages every signed-out reader gets alike, sent again before the session is read.
+    "daybook.web.pagecache.SharedPages",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # ETag from the body for what the page cache does not validate itself

@@ -57,7 +57,7 @@ def test_openapi_lists_every_operation_with_its_auth(schema):
 def test_openapi_documents_envelopes_comments_and_errors(schema):
     shapes = schema["components"]["schemas"]
     assert {"Card", "ArticlePage", "Thread", "Comment", "NewComment", "Error"} <= set(shapes)
-    assert shapes["Card"]["additionalProperties"] is True  # builder keys pass through
+    assert "additionalProperties" not in shapes["Card"], "every key is declared"
     assert set(shapes["NewComment"]["properties"]) == {"article", "story", "parent", "body"}
     listing = schema["paths"]["/api/articles"]["get"]
     assert {p["name"] for p in listing["parameters"]} == {"cursor", "limit", "publisher", "topic"}
@@ -86,3 +86,20 @@ def test_docs_page_lists_every_endpoint_without_inline_script_or_cdn(client, sch
     assert not re.search(r"\s(on\w+|style)=", page)
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+def test_the_api_answers_with_exactly_the_keys_its_schema_declares(client, schema, news):
+    """Pages and the API share one definition of each shape: a card carries the keys
+    the schema names (all the required ones; "read" only for a signed-in reader)."""
+    shapes = schema["components"]["schemas"]
+    declared = set(shapes["Card"]["properties"])
+    required = set(shapes["Card"]["required"])
+    listing = client.get("/api/articles").json()["articles"]
+    page = client.get("/?format=json").json()
+    cards = [*listing, *page["articles"], *(s["lead"] for s in page["stories"])]
+    assert cards
+    for card in cards:
+        assert required <= set(card) <= declared, set(card) ^ declared
+    story = client.get(f"/api/stories/{news['quake'].story_id}").json()
+    assert set(story) == set(shapes["StoryDetail"]["properties"]) - {"comments"}
+    assert set(story["story"]) == set(shapes["StoryShown"]["properties"]) - {"read"}

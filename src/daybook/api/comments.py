@@ -18,13 +18,14 @@ from ninja import Router, Status
 from ninja.errors import HttpError
 
 from daybook.api.auth import Token, reader
-from daybook.api.schemas import Comment as CommentOut
-from daybook.api.schemas import CommentEdit, Error, NewComment, Thread
+from daybook.api.schemas import CommentEdit, Error, NewComment
 from daybook.community import comments, throttle
 from daybook.community.forms import CommentForm, EditForm
 from daybook.community.models import Comment
 from daybook.news.models import Article
 from daybook.web import pages
+from daybook.web.shapes import Comment as CommentOut
+from daybook.web.shapes import Thread
 
 router = Router(tags=["comments"])
 
@@ -35,7 +36,7 @@ router = Router(tags=["comments"])
     exclude_unset=True,
     summary="An article's comments",
 )
-def article_comments(request: HttpRequest, pk: int) -> dict[str, Any]:
+def article_comments(request: HttpRequest, pk: int) -> Thread:
     """Top-level comments oldest first, each with its replies oldest first."""
     if not Article.objects.filter(pk=pk).exists():
         raise Http404("No such article.")
@@ -48,7 +49,7 @@ def article_comments(request: HttpRequest, pk: int) -> dict[str, Any]:
     exclude_unset=True,
     summary="A story's comments",
 )
-def story_comments(request: HttpRequest, pk: int) -> dict[str, Any]:
+def story_comments(request: HttpRequest, pk: int) -> Thread:
     """For a story merged into another, the comments of the story it joined."""
     return {"comments": comments.thread(story=pages.resolve_story(pk).pk)}
 
@@ -60,9 +61,7 @@ def story_comments(request: HttpRequest, pk: int) -> dict[str, Any]:
     exclude_unset=True,
     summary="Comment on an article or a story, or reply to a comment",
 )
-def create(
-    request: HttpRequest, response: HttpResponse, payload: NewComment
-) -> Status[dict[str, Any]]:
+def create(request: HttpRequest, response: HttpResponse, payload: NewComment) -> Status[Any]:
     """Rate limited per reader, like the site's comment form: a 429 answer's
     Retry-After header says how many seconds to wait."""
     story = payload.story
@@ -92,7 +91,7 @@ def create(
     exclude_unset=True,
     summary="Edit one of your comments",
 )
-def edit(request: HttpRequest, pk: int, payload: CommentEdit) -> Status[dict[str, Any]]:
+def edit(request: HttpRequest, pk: int, payload: CommentEdit) -> Status[Any]:
     comment = _own(request, pk)
     form = EditForm({"body": payload.body})
     if not form.is_valid():
@@ -120,7 +119,7 @@ def _own(request: HttpRequest, pk: int) -> Comment:
         raise HttpError(403, str(refused)) from refused
 
 
-def _refused(form: Form) -> Status[dict[str, Any]]:
+def _refused(form: Form) -> Status[Any]:
     errors = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
     detail = " ".join(message for messages in errors.values() for message in messages)
     return Status(400, {"detail": detail, "errors": errors})

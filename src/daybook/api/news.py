@@ -9,20 +9,21 @@ disagree. Only ``/articles`` has no page of its own: it is the front page's
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, cast
 
 from django.http import HttpRequest
 from ninja import Router
 from ninja.errors import HttpError
 from ninja.params.functions import Query
 
-from daybook.api.schemas import (
-    Answer,
+from daybook.api.schemas import Answer, Error
+from daybook.news.ask import ask_about
+from daybook.web import pages, paging, respond
+from daybook.web.shapes import (
     ArticleDetail,
     ArticlePage,
     EntityPage,
-    Error,
     PublisherPage,
     Publishers,
     Related,
@@ -32,20 +33,19 @@ from daybook.api.schemas import (
     Topics,
     TopStories,
 )
-from daybook.news.ask import ask_about
-from daybook.web import pages, paging, respond
 from daybook.web.views import search_page, search_query
 
 router = Router(tags=["news"])
+T = TypeVar("T", bound=Mapping[str, Any])
 
 
-def cached(view: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+def cached(view: Callable[..., T]) -> Callable[..., T]:
     """Serve ``view``'s data from the page cache, built once per content revision
     (keyed on the request's path and query, like the pages)."""
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        return respond.cached(request, lambda: view(request, *args, **kwargs))
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> T:
+        return cast(T, respond.cached(request, lambda: view(request, *args, **kwargs)))
 
     return wrapper
 
@@ -69,7 +69,7 @@ def articles(
     limit: int = Limit,
     publisher: int | None = Query(None, description="a publisher's id"),
     topic: str | None = Query(None, description="a topic's name, as /topics lists them"),
-) -> dict[str, Any]:
+) -> ArticlePage:
     """Republished copies are left out: each is listed in its original's
     "republishing"."""
     rows = pages.originals()
@@ -103,7 +103,7 @@ def _next_page(request: HttpRequest, cursor: str | None) -> str | None:
     summary="An article, with its AI features, related articles and republishing",
 )
 @cached
-def article(request: HttpRequest, pk: int) -> dict[str, Any]:
+def article(request: HttpRequest, pk: int) -> ArticleDetail:
     return pages.article(pk)
 
 
@@ -114,7 +114,7 @@ def article(request: HttpRequest, pk: int) -> dict[str, Any]:
     summary="Articles about the same thing",
 )
 @cached
-def related(request: HttpRequest, pk: int) -> dict[str, Any]:
+def related(request: HttpRequest, pk: int) -> Related:
     return {"articles": pages.related(pk)}
 
 
@@ -137,7 +137,7 @@ def article_ask(request: HttpRequest, pk: int, q: str = Question) -> dict[str, A
     summary="Top stories, as on the front page",
 )
 @cached
-def stories(request: HttpRequest) -> dict[str, Any]:
+def stories(request: HttpRequest) -> TopStories:
     return {"stories": pages.top_stories()}
 
 
@@ -148,7 +148,7 @@ def stories(request: HttpRequest) -> dict[str, Any]:
     summary="A story: summary, timeline, coverage, entities and quotes",
 )
 @cached
-def story(request: HttpRequest, pk: int) -> dict[str, Any]:
+def story(request: HttpRequest, pk: int) -> StoryDetail:
     """A story that was merged into another answers with that other story (its
     "story" says which)."""
     return pages.story(pages.resolve_story(pk))
@@ -177,7 +177,7 @@ def _ask(question: str, **target: int) -> dict[str, Any]:
 
 @router.get("/publishers", response=Publishers, exclude_unset=True, summary="Every publisher")
 @cached
-def publishers(request: HttpRequest) -> dict[str, Any]:
+def publishers(request: HttpRequest) -> Publishers:
     return pages.publishers()
 
 
@@ -190,13 +190,13 @@ def publishers(request: HttpRequest) -> dict[str, Any]:
 @cached
 def publisher(
     request: HttpRequest, pk: int, cursor: str | None = Cursor, limit: int = Limit
-) -> dict[str, Any]:
+) -> PublisherPage:
     return pages.publisher(pk, cursor, limit)
 
 
 @router.get("/topics", response=Topics, exclude_unset=True, summary="Every topic and region")
 @cached
-def topics(request: HttpRequest) -> dict[str, Any]:
+def topics(request: HttpRequest) -> Topics:
     return pages.topics()
 
 
@@ -209,7 +209,7 @@ def topics(request: HttpRequest) -> dict[str, Any]:
 @cached
 def topic(
     request: HttpRequest, name: str, cursor: str | None = Cursor, limit: int = Limit
-) -> dict[str, Any]:
+) -> TopicPage:
     return pages.topic(name, cursor, limit)
 
 
@@ -222,7 +222,7 @@ def topic(
 @cached
 def entity(
     request: HttpRequest, pk: int, cursor: str | None = Cursor, limit: int = Limit
-) -> dict[str, Any]:
+) -> EntityPage:
     return pages.entity(pk, cursor, limit)
 
 
@@ -244,7 +244,7 @@ def search(
     until: str | None = Query(None, description="YYYY-MM-DD"),
     order: str | None = Query(None, description="relevance (the default) or date"),
     page: str | None = Query(None, description="1 and up"),
-) -> dict[str, Any]:
+) -> SearchPage:
     """Hits are article cards with title_html and snippet_html, where matches
     are wrapped in <mark> and everything else is escaped."""
     # The site's own search form parser checks the fields, so the API accepts

@@ -9,7 +9,7 @@ it still make sense.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -20,11 +20,12 @@ from django.utils import timezone
 from daybook.community import formatting
 from daybook.community.models import Comment, Report
 from daybook.news.models import Article, Story
+from daybook.web.shapes import Comment as ShownComment
 
 TargetKind = Literal["article", "story"]
 
 
-def thread(*, article: int | None = None, story: int | None = None) -> list[dict[str, Any]]:
+def thread(*, article: int | None = None, story: int | None = None) -> list[ShownComment]:
     """The comments on one article or one story.
 
     Each comment is ``{"id", "user", "body", "body_html", "created", "edited",
@@ -40,9 +41,9 @@ def thread(*, article: int | None = None, story: int | None = None) -> list[dict
         rows = rows.filter(story_id=story)
     else:
         raise ValueError("give exactly one of article or story")
-    top: list[dict[str, Any]] = []
-    by_id: dict[int, dict[str, Any]] = {}
-    replies: list[tuple[int, dict[str, Any]]] = []
+    top: list[ShownComment] = []
+    by_id: dict[int, ShownComment] = {}
+    replies: list[tuple[int, ShownComment]] = []
     for comment in rows:
         item = shown(comment)
         if comment.parent_id is None:
@@ -53,11 +54,11 @@ def thread(*, article: int | None = None, story: int | None = None) -> list[dict
             replies.append((comment.parent_id, item))
     for parent_id, item in replies:
         if parent_id in by_id:
-            by_id[parent_id]["replies"].append(item)
+            by_id[parent_id].setdefault("replies", []).append(item)
     return top
 
 
-def shown(comment: Comment) -> dict[str, Any]:
+def shown(comment: Comment) -> ShownComment:
     """One comment as its thread shows it (and as a write through the API answers)."""
     removed = not comment.visible
     return {

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Substr
@@ -30,6 +29,30 @@ from daybook.pipeline.compare import Span, compare
 from daybook.pipeline.urls import is_web_url
 from daybook.text.script import unspaced
 from daybook.web import paging
+from daybook.web.shapes import (
+    ArticleDetail,
+    ArticleQuote,
+    Card,
+    Changes,
+    EntityCount,
+    EntityPage,
+    Home,
+    Listing,
+    MentionShown,
+    PublisherPage,
+    Publishers,
+    QuoteShown,
+    RelatedStory,
+    Republishing,
+    SpanShown,
+    SpeakerQuotes,
+    StoryCard,
+    StoryDetail,
+    SummaryLine,
+    TopicPage,
+    Topics,
+    TopicShown,
+)
 
 TOP_STORIES = 12
 LATEST = 20
@@ -58,7 +81,7 @@ def _teaser(article: Article) -> str:
     return " ".join(words[:TEASER_WORDS]) + ("…" if len(words) > TEASER_WORDS else "")
 
 
-def card(article: Article) -> dict[str, Any]:
+def card(article: Article) -> Card:
     """An article as lists show it (``source`` should be selected)."""
     return {
         "id": article.pk,
@@ -77,7 +100,7 @@ def card(article: Article) -> dict[str, Any]:
     }
 
 
-def cards(articles: Iterable[Article]) -> list[dict[str, Any]]:
+def cards(articles: Iterable[Article]) -> list[Card]:
     return [card(a) for a in articles]
 
 
@@ -122,7 +145,7 @@ def with_topic(articles: QuerySet[Article], name: str) -> QuerySet[Article]:
 # -- home -----------------------------------------------------------------------------
 
 
-def home() -> dict[str, Any]:
+def home() -> Home:
     """Top stories, then the latest articles and a few per topic. An article shows
     once on the page: not in Latest when its story is a top story, and in one topic
     section at most."""
@@ -146,7 +169,7 @@ def home() -> dict[str, Any]:
     chosen = {name: fresh(with_topic(dated_originals(), name), SECTION_SIZE) for name in TOPICS}
     rows = listed(Article.objects.all()).in_bulk(shown)
 
-    def loaded(ids: list[int]) -> list[dict[str, Any]]:
+    def loaded(ids: list[int]) -> list[Card]:
         return cards(rows[pk] for pk in ids if pk in rows)  # one may be gone since
 
     return {
@@ -165,7 +188,7 @@ MEMBER_COLUMNS = ("source__name", "site_name", "published_at", "created_at", "im
 """What ``story_card`` reads of a story's articles other than its lead."""
 
 
-def top_stories(limit: int = TOP_STORIES) -> list[dict[str, Any]]:
+def top_stories(limit: int = TOP_STORIES) -> list[StoryCard]:
     """The front page's stories (``daybook.news.ranking``), as cards. A top story
     has dozens of articles; only its lead is loaded whole."""
     ranked = ranking.top_stories(limit)
@@ -197,7 +220,7 @@ def _coverage_order(article: Article) -> tuple[bool, datetime, int]:
     return (article.published_at is None, article.published_at or article.created_at, article.pk)
 
 
-def story_card(story: Story, articles: list[Article]) -> dict[str, Any]:
+def story_card(story: Story, articles: list[Article]) -> StoryCard:
     """A story as lists show it, from its articles in time order."""
     lead = _lead(articles)
     image = next((a.image for a in articles if is_web_url(a.image)), None)
@@ -235,7 +258,7 @@ def resolve_story(pk: int) -> Story:
     return story
 
 
-def story(story: Story) -> dict[str, Any]:
+def story(story: Story) -> StoryDetail:
     as_of = timezone.now()
     articles = sorted(
         listed(Article.objects.filter(story=story)),
@@ -248,7 +271,7 @@ def story(story: Story) -> dict[str, Any]:
     for a in articles:
         by_publisher[a.publisher].append(a)
     titles = {a.pk: a for a in articles}
-    summary = [
+    summary: list[SummaryLine] = [
         {
             "text": s["text"],
             "article": s["article"],
@@ -272,7 +295,7 @@ def story(story: Story) -> dict[str, Any]:
     }
 
 
-def _entities(mentions: QuerySet[ArticleEntity], limit: int) -> list[dict[str, Any]]:
+def _entities(mentions: QuerySet[ArticleEntity], limit: int) -> list[EntityCount]:
     rows = (
         mentions.values("entity_id", "entity__name", "entity__kind")
         .annotate(total=Count("id"))
@@ -297,7 +320,7 @@ def _with_articles(quotes: QuerySet[Quote]) -> QuerySet[Quote]:
     )
 
 
-def _quote(q: Quote) -> dict[str, Any]:
+def _quote(q: Quote) -> QuoteShown:
     return {
         "text": q.text,
         "article": q.article_id,
@@ -307,7 +330,7 @@ def _quote(q: Quote) -> dict[str, Any]:
     }
 
 
-def _quotes_by_speaker(quotes: QuerySet[Quote]) -> list[dict[str, Any]]:
+def _quotes_by_speaker(quotes: QuerySet[Quote]) -> list[SpeakerQuotes]:
     """Quotes grouped by who said them (a named speaker, or an unnamed source as the
     article describes it), most-quoted first, the unattributed last."""
     grouped: dict[int | str | None, list[Quote]] = defaultdict(list)
@@ -336,7 +359,7 @@ def _quotes_by_speaker(quotes: QuerySet[Quote]) -> list[dict[str, Any]]:
     ]
 
 
-def related_stories(story: Story, limit: int = 5) -> list[dict[str, Any]]:
+def related_stories(story: Story, limit: int = 5) -> list[RelatedStory]:
     return [
         {
             "id": other.pk,
@@ -352,12 +375,12 @@ def related_stories(story: Story, limit: int = 5) -> list[dict[str, Any]]:
 # -- article --------------------------------------------------------------------------
 
 
-def article(pk: int) -> dict[str, Any]:
+def article(pk: int) -> ArticleDetail:
     found = Article.objects.select_related("source", "story", "copy_of__source").filter(pk=pk)
     row = found.first()
     if row is None:
         raise Http404("No such article.")
-    entities = [
+    entities: list[MentionShown] = [
         {
             "id": m.entity_id,
             "name": m.entity.name,
@@ -367,15 +390,15 @@ def article(pk: int) -> dict[str, Any]:
         }
         for m in ArticleEntity.objects.filter(article=row).select_related("entity")[:30]
     ]
-    quotes = [
+    quotes: list[ArticleQuote] = [
         {
             "text": q.text,
             "paragraph": q.paragraph,
             "speaker": (
                 {
-                    "id": q.speaker_id,
+                    "id": q.speaker.pk,
                     "name": q.speaker.name,
-                    "path": reverse("entity", args=[q.speaker_id]),
+                    "path": reverse("entity", args=[q.speaker.pk]),
                 }
                 if q.speaker is not None
                 else None
@@ -421,20 +444,20 @@ def article(pk: int) -> dict[str, Any]:
     }
 
 
-def related(pk: int) -> list[dict[str, Any]]:
+def related(pk: int) -> list[Card]:
     row = Article.objects.filter(pk=pk).first()
     if row is None:
         raise Http404("No such article.")
     return _related(row)
 
 
-def _related(row: Article) -> list[dict[str, Any]]:
+def _related(row: Article) -> list[Card]:
     order = related_ids(row)
     found = listed(Article.objects.all()).in_bulk(order)
     return [card(found[i]) for i in order if i in found]
 
 
-def republishing(row: Article) -> dict[str, Any] | None:
+def republishing(row: Article) -> Republishing | None:
     """For a wire copy: the original and what this outlet added or cut. For an
     original that others republished: who did, each with their changes."""
     if row.copy_of is not None:
@@ -456,7 +479,7 @@ def republishing(row: Article) -> dict[str, Any] | None:
     }
 
 
-def _changes(original: str, copy: str) -> dict[str, Any]:
+def _changes(original: str, copy: str) -> Changes:
     result = compare(original, copy)
     return {
         "added": result.added,
@@ -477,11 +500,11 @@ def _changes(original: str, copy: str) -> dict[str, Any]:
     }
 
 
-def _spaced(spans: tuple[Span, ...]) -> list[dict[str, str]]:
+def _spaced(spans: tuple[Span, ...]) -> list[SpanShown]:
     """Spans with the space that separates them in the text, so a template can
     print them back to back: none between two characters of a script written
     without spaces (Japanese is compared character by character)."""
-    shown = []
+    shown: list[SpanShown] = []
     for i, span in enumerate(spans):
         following = spans[i + 1].text[:1] if i + 1 < len(spans) else ""
         space = "" if not following or (unspaced(span.text[-1:]) and unspaced(following)) else " "
@@ -498,7 +521,7 @@ Narrow = Callable[[QuerySet[Article]], QuerySet[Article]]
 
 def _listing(
     rows: QuerySet[Article], cursor: str | None, limit: int, path: str, narrow: Narrow | None
-) -> dict[str, Any]:
+) -> Listing:
     """One page of a list, and the moment it was read: "mark all as read" marks what
     was there then, not what arrived after."""
     as_of = timezone.now()
@@ -512,7 +535,7 @@ def _listing(
     }
 
 
-def publishers() -> dict[str, Any]:
+def publishers() -> Publishers:
     rows = Source.objects.annotate(count=Count("articles")).order_by("name")
     return {
         "publishers": [
@@ -530,7 +553,7 @@ def publishers() -> dict[str, Any]:
 
 def publisher(
     pk: int, cursor: str | None = None, limit: int = 30, narrow: Narrow | None = None
-) -> dict[str, Any]:
+) -> PublisherPage:
     source = Source.objects.filter(pk=pk).first()
     if source is None:
         raise Http404("No such publisher.")
@@ -557,16 +580,19 @@ def _topic_path(name: str) -> str:
     return reverse("topic", args=[name])
 
 
-def topics() -> dict[str, Any]:
-    return {
-        "topics": [{"name": t, "kind": "subject", "path": _topic_path(t)} for t in TOPICS]
-        + [{"name": r, "kind": "region", "path": _topic_path(r)} for r in REGIONS]
-    }
+def topics() -> Topics:
+    subjects: list[TopicShown] = [
+        {"name": t, "kind": "subject", "path": _topic_path(t)} for t in TOPICS
+    ]
+    regions: list[TopicShown] = [
+        {"name": r, "kind": "region", "path": _topic_path(r)} for r in REGIONS
+    ]
+    return {"topics": subjects + regions}
 
 
 def topic(
     name: str, cursor: str | None = None, limit: int = 30, narrow: Narrow | None = None
-) -> dict[str, Any]:
+) -> TopicPage:
     if name not in TOPIC_NAMES:
         raise Http404("No such topic.")
     path = _topic_path(name)
@@ -583,7 +609,7 @@ def topic(
 
 def entity(
     pk: int, cursor: str | None = None, limit: int = 30, narrow: Narrow | None = None
-) -> dict[str, Any]:
+) -> EntityPage:
     row = Entity.objects.filter(pk=pk).first()
     if row is None:
         raise Http404("No such entity.")

@@ -16,6 +16,7 @@ from django.db.models import Q
 from daybook.community.state import ReaderState
 from daybook.news.models import tagged
 from daybook.web import pages
+from daybook.web.shapes import Card
 
 FOR_YOU = 12
 
@@ -71,7 +72,7 @@ def followed(follows: Iterable[tuple[str, str]]) -> Q:
     return wanted
 
 
-def for_you(state: ReaderState) -> list[dict[str, Any]]:
+def for_you(state: ReaderState) -> list[Card]:
     """The latest originals from the publishers, topics and entities the reader
     follows, in time order."""
     if not state.follows:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +28,10 @@ from django.utils.http import http_date
 from daybook.community.state import state_for
 from daybook.news import revision
 from daybook.web import reader
+
+SHAREABLE = "_daybook_shareable"
+"""Set on a response that is the same for every reader who is not signed in:
+``daybook.web.pagecache`` may send it again to any of them."""
 
 DATA_TTL = 600
 AGE_BUCKET = 300
@@ -58,8 +62,8 @@ def _revised(request: HttpRequest, revisions: Sequence[str]) -> tuple[str, datet
     return f"page:{page_key(request)}:{stamp}", changed
 
 
-def _data(key: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    data: dict[str, Any] | None = cache.get(key)
+def _data(key: str, build: Callable[[], Mapping[str, Any]]) -> Mapping[str, Any]:
+    data: Mapping[str, Any] | None = cache.get(key)
     if data is None:
         data = build()
         cache.set(key, data, DATA_TTL)
@@ -68,9 +72,9 @@ def _data(key: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
 
 def cached(
     request: HttpRequest,
-    build: Callable[[], dict[str, Any]],
+    build: Callable[[], Mapping[str, Any]],
     revisions: Sequence[str] = (revision.NEWS,),
-) -> dict[str, Any]:
+) -> Mapping[str, Any]:
     """This request's data, built once per content revision (for the API, whose
     validators come from the body)."""
     key, _ = _revised(request, revisions)
@@ -80,7 +84,7 @@ def cached(
 def respond(
     request: HttpRequest,
     template: str,
-    build: Callable[[], dict[str, Any]],
+    build: Callable[[], Mapping[str, Any]],
     *,
     revisions: Sequence[str] = (revision.NEWS,),
     context: dict[str, Any] | None = None,
@@ -102,26 +106,28 @@ def respond(
         unchanged = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if unchanged is not None:
             return _finish(unchanged, signed_in=False)
-    data = build() if personal else _data(key, build)
-    if state is not None:
-        data = reader.apply(data, state)
-    if as_json:
-        response: HttpResponse = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
-    elif shared:
+    if shared and not as_json:
+        # The finished HTML first: the data behind it is not needed to send it again.
         html_key = f"{key}:html{bucket}"
         html = cache.get(html_key)
         if html is None:
-            html = render_to_string(template, {**data, **(context or {})}, request)
+            html = render_to_string(template, {**_data(key, build), **(context or {})}, request)
             cache.set(html_key, html, AGE_BUCKET)
-        response = HttpResponse(html)
+        response: HttpResponse = HttpResponse(html)
     else:
-        response = HttpResponse(
-            render_to_string(template, {**data, **(context or {}), "reader": state}, request)
-        )
+        data = build() if personal else _data(key, build)
+        if state is not None:
+            data = reader.apply(data, state)
+        if as_json:
+            response = JsonResponse(dict(data), json_dumps_params={"ensure_ascii": False})
+        else:
+            shown = {**data, **(context or {}), "reader": state}
+            response = HttpResponse(render_to_string(template, shown, request))
     if shared:
         response["ETag"] = etag
         if changed:
             response["Last-Modified"] = http_date(changed.timestamp())
+        setattr(response, SHAREABLE, True)
     return _finish(response, signed_in=state is not None)
 
 

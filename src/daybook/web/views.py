@@ -21,6 +21,7 @@ from daybook.news.search import search as run_search
 from daybook.web import pages, reader
 from daybook.web.paging import BadCursor
 from daybook.web.respond import respond, wants_json
+from daybook.web.shapes import ArticleDetail, SearchPage, StoryDetail
 
 SEARCH_PAGE = 20
 
@@ -38,7 +39,7 @@ def story(request: HttpRequest, pk: int) -> HttpResponse:
     if found.pk != pk:  # merged into another: send old links on
         return redirect("story", pk=found.pk, permanent=True)
 
-    def build() -> dict[str, Any]:
+    def build() -> StoryDetail:
         return {**pages.story(found), "comments": thread(story=found.pk)}
 
     return respond(request, "web/story.html", build, revisions=(revision.NEWS, revision.COMMENTS))
@@ -54,7 +55,7 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
             reading.mark(reader_id, row, read=True)
             forget(request)
 
-    def build() -> dict[str, Any]:
+    def build() -> ArticleDetail:
         return {**pages.article(pk), "comments": thread(article=pk)}
 
     return respond(request, "web/article.html", build, revisions=(revision.NEWS, revision.COMMENTS))
@@ -152,7 +153,7 @@ def search(request: HttpRequest) -> HttpResponse:
     except ValueError as bad:
         return _bad_request(request, str(bad))
 
-    def build() -> dict[str, Any]:
+    def build() -> SearchPage:
         return search_page(query, page)
 
     context = {
@@ -201,7 +202,7 @@ def search_query(params: Any) -> tuple[Query | None, int]:
     return query, page
 
 
-def search_page(query: Query | None, page: int) -> dict[str, Any]:
+def search_page(query: Query | None, page: int) -> SearchPage:
     if query is None:
         return {"query": None, "hits": [], "total": 0, "page": page, "pages": 0}
     results = run_search(query, limit=SEARCH_PAGE, offset=(page - 1) * SEARCH_PAGE)
