@@ -117,13 +117,16 @@ def fresh_caches() -> Iterator[None]:
     test starts and ends with them empty."""
     from django.core.cache import cache
 
+    from daybook.community import changes
     from daybook.news.vectors import forget_indexes
     from daybook.web import pagecache
 
-    cache.clear()
-    forget_indexes()
-    pagecache.forget()
+    def forget() -> None:
+        cache.clear()
+        forget_indexes()
+        pagecache.forget()
+        changes.forget()
+
+    forget()
     yield
-    cache.clear()
-    forget_indexes()
-    pagecache.forget()
+    forget()

@@ -368,3 +368,21 @@ def test_postgres_restarted_under_load_the_service_recovers(corpus, postgres, tm
         )
         assert worker.stop() == 0, worker.output()
     assert not differences(stored(db), expected)
+
+
+def test_processes_that_start_together_migrate_one_at_a_time(postgres, tmp_path):
+    """A site and its workers start at once, and each migrates first: on a fresh
+    database they must not create the same tables, content types or permissions."""
+    database = postgres()
+    env = {**os.environ, "DATABASE_URL": database, "DAYBOOK_DATA_DIR": str(tmp_path)}
+    starting = [
+        subprocess.Popen(
+            [sys.executable, "-m", "daybook", "sources", "list"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(3)
+    ]
+    outputs = [process.communicate(timeout=300)[0].decode(errors="replace") for process in starting]
+    assert [process.returncode for process in starting] == [0, 0, 0], outputs

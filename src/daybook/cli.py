@@ -23,7 +23,10 @@ def _setup() -> None:
     from django.core.management import call_command
 
     django.setup()
-    call_command("migrate", verbosity=0, interactive=False)
+    from daybook.news.locks import migration_lock
+
+    with migration_lock():  # a site and its workers start, and migrate, together
+        call_command("migrate", verbosity=0, interactive=False)
 
 
 @click.group()

@@ -101,7 +101,8 @@ def test_the_private_feed_opens_with_its_secret_only_and_can_be_renewed(client):
     assert "Harbour tunnel approved (Gazette)" in titles
     assert not any("Library" in t or "ferry" in t for t in titles)
 
-    assert client.get(f"/mail/feeds/{alert.feed_token[:-1]}x.rss").status_code == 404
+    last = "y" if alert.feed_token.endswith("x") else "x"
+    assert client.get(f"/mail/feeds/{alert.feed_token[:-1]}{last}.rss").status_code == 404
     assert client.get("/mail/feeds/.rss").status_code == 404
     old = alert.feed_token
     assert subscriptions.renew_feed(ana.pk, alert.pk)

@@ -424,7 +424,7 @@ def test_writes_refuse_a_missing_forged_or_replayed_edit_token(client, world):
         bob_api.token(),
         other.token(),
         stale,
-        api.token()[:-1] + "0",
+        flipped(api.token()),
     ]:
         refused = api.post("edit-tag", body, token)
         assert refused.status_code == 401, token

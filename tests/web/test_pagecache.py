@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from daybook.community.models import Mute
+from daybook.news.models import Article, Source
 from daybook.news.store import store_article
 from tests.news.test_store import OTHER, T0, WIRE, make
 
@@ -62,3 +64,48 @@ def test_a_signed_in_reader_never_gets_the_kept_page(client, stored):
     assert "Sign out" in mine.content.decode() and "Sign out" not in anonymous
     assert len(built) > 1, "built for the reader, not sent from the store"
     assert mine["Cache-Control"] == "private, no-cache"
+
+
+@pytest.fixture
+def reader(client, stored):
+    user = get_user_model().objects.create_user("mika", password="long enough pass 1")
+    client.force_login(user)
+    return user
+
+
+def test_a_readers_page_is_sent_again_while_nothing_of_theirs_changed(client, reader):
+    client.get("/")  # the session is confirmed signed in
+    first, _ = queries(client, "/")
+    again, read = queries(client, "/")
+    assert again.content == first.content and "Sign out" in again.content.decode()
+    assert len(read) <= 2, read  # the revisions, nothing built
+    assert again["Cache-Control"] == "private, no-cache"
+
+
+def test_what_a_reader_does_shows_on_their_next_page(client, reader):
+    source = Source.objects.create(name="Harbour Wire")
+    article = Article.objects.get()
+    Article.objects.filter(pk=article.pk).update(source=source)
+    path = f"/publishers/{source.pk}/"
+    client.get(path)
+    client.get(path)
+    assert 'data-read="false"' in client.get(path).content.decode()
+    assert client.get(f"/articles/{article.pk}/").status_code == 200  # opening reads it
+    assert 'data-read="true"' in client.get(path).content.decode()
+    client.post(f"/articles/{article.pk}/read", {"read": "0"})
+    assert 'data-read="false"' in client.get(path).content.decode()
+    Mute.objects.create(user=reader, kind="word", key="headline")  # the admin, an app
+    assert article.title not in client.get(path).content.decode()
+
+
+def test_a_readers_page_goes_to_no_one_else(client, reader):
+    client.get("/")
+    client.get("/")
+    mine = client.get("/").content.decode()
+    client.logout()
+    assert "Sign out" not in client.get("/").content.decode()
+    other = get_user_model().objects.create_user("noor", password="long enough pass 2")
+    client.force_login(other)
+    client.get("/")
+    theirs = client.get("/").content.decode()
+    assert "mika" in mine and "mika" not in theirs and "noor" in theirs

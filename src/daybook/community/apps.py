@@ -7,8 +7,11 @@ class CommunityConfig(AppConfig):
     verbose_name = "Readers"
 
     def ready(self) -> None:
+        from daybook.community import changes
         from daybook.community.models import Comment
         from daybook.news import revision
+
+        changes.connect()
 
         mark = revision.receiver(revision.COMMENTS)
         post_save.connect(mark, sender=Comment, weak=False, dispatch_uid="comments-revision")

@@ -249,3 +249,14 @@ class AppPassword(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.label or self.prefix}"
+
+
+class ReaderRevision(models.Model):
+    """A counter that moves whenever what a reader's pages show of them changes
+    (saved, followed, muted, read), so a page made for them can be sent again until
+    it moves (``daybook.community.changes``, ``daybook.web.pagecache``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    value = models.PositiveBigIntegerField(default=0)

@@ -19,6 +19,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from daybook.ai.topics import REGIONS, TOPICS
+from daybook.community import changes
 from daybook.community.models import ReadBound, ReadMark
 from daybook.news.models import Article, tagged
 
@@ -122,6 +123,7 @@ def mark_all(user_id: int, kind: str, key: str, shown_at: datetime) -> datetime:
     )
     if not made and bound.before < before:
         ReadBound.objects.filter(pk=bound.pk, before__lt=before).update(before=before)
+        changes.changed(user_id)  # an update sends no signal
     kept = max(bound.before, before)
     # Marks under the bound say nothing the bound does not: read, now, all of them.
     marks = ReadMark.objects.filter(user_id=user_id, stored__lte=kept)

@@ -1,20 +1,24 @@
-"""Whole responses for readers who are not signed in, answered before the session,
-CSRF, authentication and CSP middleware run.
+"""Whole responses, kept in the web process and sent again before the session, CSRF,
+authentication and CSP middleware run.
 
 ``daybook.web.respond`` caches a page's data and HTML, but reaching it costs the
-whole middleware stack and a database read of the content revision: about a
-millisecond, four times what a static file costs. Most requests to a news site come
-from readers who are not signed in and get the same bytes as everyone else, so the
-finished response (body and headers) is kept in this process and sent again from
-here, for as long as the content revision and the age bucket it was made under
-stand.
+whole middleware stack, the session and user queries and a read of the content
+revision: a millisecond or more, four times what a static file costs. So the
+finished response (body and headers) of a page is kept here, under everything it
+depends on, and sent again while none of it has moved:
 
-Only what ``respond`` marks as shared is kept (``SHAREABLE``, the pages whose bytes
-depend on nothing but the URL and the Accept header): never a response that sets a
-cookie, and never for a request that carries a session or a message. The content revision is read
-from the database at most once per ``REVISION_SECONDS`` per process (never more
-rarely than news revisions themselves move, ``DAYBOOK_PAGE_FRESHNESS_SECONDS``), so
-a change shows here up to a second later than on a signed-in reader's page.
+- for a reader who is not signed in: the URL, the Accept header, the content
+  revision and the age bucket (the same bytes for everyone);
+- for a signed-in reader: the same, plus who they are (their session and CSRF
+  cookies) and their own revision (``daybook.community.changes``: what they saved,
+  followed, muted and read).
+
+Only what ``respond`` marks (``SHAREABLE``) is kept, never a response that sets a
+cookie (``_storable``), never for a request that carries a message. The revisions are read from
+the database at most once a second per process (never more rarely than news
+revisions move, ``DAYBOOK_PAGE_FRESHNESS_SECONDS``), and which reader a session
+belongs to is checked as often: a change made in this process shows at once, one
+made in another process (a reader's state, a sign-out) within that second.
 """
 
 from __future__ import annotations
@@ -25,19 +29,22 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_out
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import get_conditional_response
 
+from daybook.community import changes
 from daybook.news import revision
-from daybook.web.respond import AGE_BUCKET, SHAREABLE, page_key, wants_json
+from daybook.web.respond import AGE_BUCKET, EVERYONE, READER, SHAREABLE, page_key, wants_json
 
 REVISION_SECONDS = 1.0
 MAX_BYTES = 32 * 1024 * 1024
 """Per process: a few hundred pages of the site."""
-
-_PRIVATE_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
+MAX_SESSIONS = 100_000
 
 
 @dataclass(frozen=True)
@@ -109,16 +116,56 @@ def _stamp() -> str:
     return stamp
 
 
-def _eligible(request: HttpRequest) -> bool:
-    return request.method in ("GET", "HEAD") and not any(
-        name in request.COOKIES for name in _PRIVATE_COOKIES
+_sessions: dict[str, tuple[float, int]] = {}
+"""session key -> (when confirmed, user id): sessions this process saw signed in."""
+_sessions_lock = threading.Lock()
+
+
+def _reader_of(session: str) -> int | None:
+    """The reader a session cookie was signed in as, confirmed within a second."""
+    with _sessions_lock:
+        known = _sessions.get(session)
+    if known is None or time.monotonic() - known[0] >= REVISION_SECONDS:
+        return None
+    return known[1]
+
+
+def _remember(session: str, user_id: int) -> None:
+    with _sessions_lock:
+        if len(_sessions) > MAX_SESSIONS:
+            _sessions.clear()
+        _sessions[session] = (time.monotonic(), user_id)
+
+
+@receiver(user_logged_out, dispatch_uid="pagecache-signed-out")
+def _signed_out(sender: Any, request: HttpRequest | None, **kwargs: Any) -> None:
+    session = request.COOKIES.get(settings.SESSION_COOKIE_NAME) if request else None
+    if session:
+        with _sessions_lock:
+            _sessions.pop(session, None)
+
+
+def _key(request: HttpRequest, *reader: object) -> str:
+    bucket = int(time.time() // AGE_BUCKET)
+    parts = (page_key(request), wants_json(request), bucket, _stamp(), *reader)
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
+
+
+def _storable(response: HttpResponse, kind: str, csrf: str = "") -> bool:
+    """Never a response that sets a cookie, but for the CSRF cookie sent again as it
+    was (Django renews its expiry whenever a page uses the token): that one is kept
+    without it."""
+    renewed = {settings.CSRF_COOKIE_NAME: csrf} if csrf else {}
+    return (
+        getattr(response, SHAREABLE, None) == kind
+        and response.status_code == 200
+        and {name: morsel.value for name, morsel in response.cookies.items()} in ({}, renewed)
+        and not response.streaming
     )
 
 
-def _key(request: HttpRequest) -> str:
-    bucket = int(time.time() // AGE_BUCKET)
-    raw = f"{page_key(request)}|{wants_json(request)}|{bucket}|{_stamp()}"
-    return hashlib.sha256(raw.encode()).hexdigest()
+def _kept(response: HttpResponse) -> _Stored:
+    return _Stored(response.content, tuple(response.items()), response.get("ETag"))
 
 
 class SharedPages:
@@ -128,21 +175,40 @@ class SharedPages:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not _eligible(request):
+        if request.method not in ("GET", "HEAD") or "messages" in request.COOKIES:
             return self.get_response(request)
+        session = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if session is None:
+            return self._everyone(request)
+        return self._reader(request, session)
+
+    def _everyone(self, request: HttpRequest) -> HttpResponse:
         key = _key(request)
         stored = _store.get(key)
         if stored is not None:
             return stored.response(request)
         response = self.get_response(request)
-        if (
-            getattr(response, SHAREABLE, False)
-            and response.status_code == 200
-            and not response.cookies
-            and not response.streaming
-        ):
-            etag = response.get("ETag")
-            _store.put(key, _Stored(response.content, tuple(response.items()), etag))
+        if _storable(response, EVERYONE):
+            _store.put(key, _kept(response))
+        return response
+
+    def _reader(self, request: HttpRequest, session: str) -> HttpResponse:
+        # The key is fixed before the page is built: a change to the reader's state
+        # made meanwhile moves their revision, and the next request looks again.
+        user_id = _reader_of(session)
+        csrf = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+        key = None
+        if user_id is not None:
+            key = _key(request, user_id, changes.value(user_id), session, csrf)
+            stored = _store.get(key)
+            if stored is not None:
+                return stored.response(request)
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and request.session.session_key == session:
+            _remember(session, user.pk)
+            if key is not None and user.pk == user_id and _storable(response, READER, csrf):
+                _store.put(key, _kept(response))
         return response
 
 
@@ -151,3 +217,5 @@ def forget() -> None:
     global _revision
     _store.clear()
     _revision = (0.0, "")
+    with _sessions_lock:
+        _sessions.clear()

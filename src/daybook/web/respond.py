@@ -30,8 +30,10 @@ from daybook.news import revision
 from daybook.web import reader
 
 SHAREABLE = "_daybook_shareable"
-"""Set on a response that is the same for every reader who is not signed in:
-``daybook.web.pagecache`` may send it again to any of them."""
+"""Set on a page's response to say who ``daybook.web.pagecache`` may send it again
+to: ``EVERYONE`` not signed in, or the ``READER`` it was made for, while their own
+state and the content stand."""
+EVERYONE, READER = "everyone", "reader"
 
 DATA_TTL = 600
 AGE_BUCKET = 300
@@ -127,7 +129,7 @@ def respond(
         response["ETag"] = etag
         if changed:
             response["Last-Modified"] = http_date(changed.timestamp())
-        setattr(response, SHAREABLE, True)
+    setattr(response, SHAREABLE, EVERYONE if shared else READER if state is not None else None)
     return _finish(response, signed_in=state is not None)
 
 
