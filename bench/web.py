@@ -9,7 +9,9 @@ and a search for a common word. Each page is measured twice:
 - cached: the same URL again and again, answered from the page cache;
 - uncached: every request carries a unique ``_b`` query parameter (bench/wrk_unique.lua),
   and the page cache keys on the whole query, so every response is built from the
-  database; article and story requests rotate over a few hundred ids.
+  database; article and story requests rotate over a few hundred ids. These run one
+  request at a time (one wrk connection), so p50 is the time a page takes to build
+  and send, with no queue in front of it.
 
 The baseline is a static file (site.css, served by whitenoise in the same process)
 measured in the same run: the machine is small and shared, so requests/s swing from
@@ -138,7 +140,8 @@ def _prepare(args: argparse.Namespace, workdir: Path) -> Corpus:
     print(f"search for {COMMON_WORD!r} matches {matches:,} original articles")
     print(
         f"machine: {os.cpu_count()} CPUs; wrk -t{args.threads} -c{args.connections} "
-        f"-d{args.duration}s after {args.warmup} s warm-up; server: daybook serve (defaults)"
+        f"(uncached: -t1 -c1) -d{args.duration}s after {args.warmup} s warm-up; "
+        "server: daybook serve (defaults)"
     )
     return corpus
 
@@ -268,8 +271,13 @@ def get_status(base: str, path: str, session: str | None = None) -> int:
         connection.close()
 
 
+CSRF_COOKIE = "b" * 32
+"""A browser keeps the CSRF cookie its first page set; wrk would otherwise be sent a
+new one with every page, as a browser that drops cookies would."""
+
+
 def _cookie(session: str | None) -> dict[str, str]:
-    return {"Cookie": f"sessionid={session}"} if session else {}
+    return {"Cookie": f"sessionid={session}; csrftoken={CSRF_COOKIE}"} if session else {}
 
 
 def expect_ok(base: str, path: str, session: str | None = None) -> None:
@@ -294,7 +302,7 @@ def _measure(
     _wrk(args, url, args.warmup, [str(paths), "warm"] if paths else None, target.session)
     expect_ok(base, STATIC)
     unique = [str(paths), "run"] if paths else None
-    figures = _wrk(args, url, args.duration, unique, target.session)
+    figures = _wrk(args, url, args.duration, unique, target.session, serial=paths is not None)
     if figures is None:
         raise SystemExit(f"no request to {url} completed in {args.duration} s")
     return figures
@@ -306,11 +314,14 @@ def _wrk(
     seconds: int,
     unique: list[str] | None = None,
     session: str | None = None,
+    *,
+    serial: bool = False,
 ) -> Figures | None:
     """One wrk run (with bench/wrk_unique.lua given its arguments ``unique``); None if
     no request completed. Any error response, socket error or timeout ends the
-    benchmark."""
-    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s"]
+    benchmark. ``serial``: one request at a time."""
+    threads, connections = (1, 1) if serial else (args.threads, args.connections)
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s"]
     command += ["--latency", "--timeout", "30s"]
     command += [f"-H{name}: {value}" for name, value in _cookie(session).items()]
     command += ["-s", str(LUA), url, "--", *unique] if unique else [url]

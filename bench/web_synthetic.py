@@ -626,6 +626,8 @@ def _article(
         topics=story.topics,
         keywords=[story.theme, story.place, story.org],
         enriched={"x": "synthetic"},
+        stage="done",  # enriched already: nothing for the server's worker to redo
+        work_due_at=None,
         created_at=published,
         updated_at=published,
     )

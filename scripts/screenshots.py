@@ -5,19 +5,26 @@
 Runs ``daybook demo`` on a throwaway data directory and photographs home (with
 the publishers' pictures), a story, an article with its AI panel answering a
 question, search, and an article and the front page at phone width, in Debian's
-chromium driven by Playwright. Needs `apt install chromium`.
+chromium driven by Playwright; then newsboat, a reader app someone else wrote,
+signed in to the demo through the Google Reader API, as a terminal shows it.
+Needs `apt install chromium newsboat tmux`.
 """
 
 from __future__ import annotations
 
 import argparse
+import html
+import json
 import os
+import re
+import secrets
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -61,6 +68,7 @@ def main() -> None:
     try:
         wait_for(base + "/static/web/site.css", seconds=600)
         shoot(base, args.out)
+        shoot_reader_app(base, args.out, env, Path(data))
     finally:
         server.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
         server.wait(timeout=60)
@@ -105,6 +113,82 @@ def shoot(base: str, out: Path) -> None:
         phone.wait_for_function(loaded)
         phone.screenshot(path=out / "home-phone.png")
         browser.close()
+
+
+def shoot_reader_app(base: str, out: Path, env: dict[str, str], data: Path) -> None:
+    """A reader with an app password follows the demo's publishers through the
+    Google Reader API (quickadd), then newsboat (FeedHQ mode) reads them."""
+    daybook = [sys.executable, "-m", "daybook"]
+    name, password = "newsboat-reader", secrets.token_urlsafe(12)
+    run = {"env": env, "check": True, "capture_output": True, "text": True}
+    subprocess.run([*daybook, "readers", "create", name, "--password", password], **run)  # noqa: S603
+    made = subprocess.run([*daybook, "readers", "app-password", name, "--label", "newsboat"], **run)  # noqa: S603
+    secret = made.stdout.strip()
+    opml = subprocess.run([*daybook, "sources", "export"], **run).stdout  # noqa: S603
+    auth = _post(base + "/accounts/ClientLogin", {"Email": name, "Passwd": secret})
+    token = re.search(r"^Auth=(\S+)", auth, re.MULTILINE)
+    assert token, auth
+    headers = {"Authorization": f"GoogleLogin auth={token.group(1)}"}
+    edit = _get(base + "/reader/api/0/token", headers)
+    for feed in re.findall(r'xmlUrl="([^"]+)"', opml)[:5]:
+        form = {"quickadd": html.unescape(feed), "T": edit}
+        answer = json.loads(_post(base + "/reader/api/0/subscription/quickadd", form, headers))
+        assert answer.get("numResults") == 1, answer
+    home = data / "newsboat"
+    home.mkdir()
+    (home / "urls").touch()
+    (home / "config").write_text(
+        f'urls-source "feedhq"\nfeedhq-url "{base}"\nfeedhq-login "{name}"\n'
+        f'feedhq-password "{secret}"\nrefresh-on-startup yes\n'
+    )
+    command = f"newsboat -C {home}/config -u {home}/urls -c {home}/cache.db"
+    session = f"daybook-shot-{os.getpid()}"
+    tmux = ["tmux", "-L", session]
+    subprocess.run([*tmux, "new-session", "-d", "-x", "110", "-y", "30", command], check=True)  # noqa: S603
+    try:
+        screen = _settle(tmux, "unread")
+        subprocess.run([*tmux, "send-keys", "Enter"], check=True)  # noqa: S603
+        screen = _settle(tmux, "Articles in feed")
+    finally:
+        subprocess.run([*tmux, "kill-server"], check=False)  # noqa: S603
+    page = (
+        "<body style='margin:0;background:#1d1f21'><pre style='margin:0;padding:16px;"
+        "font:15px/1.35 DejaVu Sans Mono,monospace;color:#e0e0e0'>"
+        f"{html.escape(screen)}</pre></body>"
+    )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        shot = browser.new_page(viewport={"width": 1010, "height": 600})
+        shot.set_content(page)
+        shot.screenshot(path=out / "reader-app.png", full_page=True)
+        browser.close()
+
+
+def _post(url: str, form: dict[str, str], headers: dict[str, str] | None = None) -> str:
+    body = urllib.parse.urlencode(form).encode()
+    request = urllib.request.Request(url, data=body, headers=headers or {})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310 (our own server)
+        return str(answer.read().decode())
+
+
+def _get(url: str, headers: dict[str, str]) -> str:
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310
+    with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310 (our own server)
+        return str(answer.read().decode())
+
+
+def _settle(tmux: list[str], text: str, seconds: float = 60) -> str:
+    """The terminal's screen once ``text`` is on it and it stopped changing."""
+    deadline, last = time.monotonic() + seconds, ""
+    while time.monotonic() < deadline:
+        screen = subprocess.run(  # noqa: S603
+            [*tmux, "capture-pane", "-p"], capture_output=True, text=True, check=True
+        ).stdout
+        if text in screen and screen == last:
+            return screen
+        last = screen
+        time.sleep(0.5)
+    raise SystemExit(f"newsboat never showed {text!r}:\n{last}")
 
 
 if __name__ == "__main__":

@@ -11,8 +11,9 @@ page never shows a stale age for long. Nothing here knows who is reading;
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from typing import NamedTuple, TypeVar
 
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Substr
@@ -57,6 +58,8 @@ from daybook.web.shapes import (
 TOP_STORIES = 12
 LATEST = 20
 SECTION_SIZE = 4
+HOME_WINDOW = 400
+"""The newest articles the home page reads at once to fill Latest and its sections."""
 TEASER_WORDS = 40
 OPENING_CHARS = 2000
 """Enough of an article's text for a teaser of ``TEASER_WORDS`` words."""
@@ -68,7 +71,7 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def _teaser(article: Article) -> str:
+def teaser(article: Article) -> str:
     """The article's own description, else its summary, else its opening words."""
     if article.description:
         text = article.description
@@ -91,7 +94,7 @@ def card(article: Article) -> Card:
         # Undated stays undated: the time it was stored is not when it was published.
         "published": _iso(article.published_at),
         "stored": _iso(article.created_at),
-        "teaser": _teaser(article),
+        "teaser": teaser(article),
         "image": article.image if is_web_url(article.image) else None,
         "language": article.language or "en",
         "story": article.story_id,
@@ -154,10 +157,10 @@ def home() -> Home:
     shown_stories = {s["id"] for s in stories}
     shown: set[int] = set()
 
-    def fresh(rows: QuerySet[Article], size: int) -> list[int]:
+    def fresh(candidates: Iterable[tuple[int, int | None]], size: int) -> list[int]:
         # Ids first: many of the newest articles belong to the top stories above.
         found = []
-        for pk, story in rows.values_list("pk", "story_id")[: size * 4]:
+        for pk, story in candidates:
             if pk not in shown and story not in shown_stories:
                 found.append(pk)
                 shown.add(pk)
@@ -165,8 +168,19 @@ def home() -> Home:
                     break
         return found
 
-    latest = fresh(dated_originals(), LATEST)
-    chosen = {name: fresh(with_topic(dated_originals(), name), SECTION_SIZE) for name in TOPICS}
+    # The newest articles, read once: Latest and most sections find theirs here.
+    window = list(dated_originals().values_list("pk", "story_id", "topics")[:HOME_WINDOW])
+
+    def newest(name: str, size: int) -> Sequence[tuple[int, int | None]]:
+        """The first ``size`` of the topic's newest articles, as its own query would."""
+        found = [(pk, story) for pk, story, topics in window if name in topics][:size]
+        if len(found) < size and len(window) == HOME_WINDOW:  # a topic rare of late
+            rows = with_topic(dated_originals(), name).values_list("pk", "story_id")
+            return list(rows[:size])
+        return found
+
+    latest = fresh(((pk, story) for pk, story, _ in window[: LATEST * 4]), LATEST)
+    chosen = {name: fresh(newest(name, SECTION_SIZE * 4), SECTION_SIZE) for name in TOPICS}
     rows = listed(Article.objects.all()).in_bulk(shown)
 
     def loaded(ids: list[int]) -> list[Card]:
@@ -184,45 +198,65 @@ def home() -> Home:
     }
 
 
-MEMBER_COLUMNS = ("source__name", "site_name", "published_at", "created_at", "image", "topics")
-"""What ``story_card`` reads of a story's articles other than its lead."""
+class Member(NamedTuple):
+    """What a story card reads of each of a story's articles (an ``Article`` has the
+    same attributes): a top story has dozens, and only its lead is loaded whole."""
+
+    pk: int
+    story_id: int | None
+    copy_of_id: int | None
+    source_id: int | None
+    publisher: str
+    published_at: datetime | None
+    created_at: datetime
+    image: str
+    topics: list[str]
+
+
+Covering = Member | Article
+C = TypeVar("C", Member, Article)
 
 
 def top_stories(limit: int = TOP_STORIES) -> list[StoryCard]:
-    """The front page's stories (``daybook.news.ranking``), as cards. A top story
-    has dozens of articles; only its lead is loaded whole."""
+    """The front page's stories (``daybook.news.ranking``), as cards."""
     ranked = ranking.top_stories(limit)
-    members: dict[int, list[Article]] = defaultdict(list)
-    for article in (
+    members: dict[int, list[Member]] = defaultdict(list)
+    for pk, story, copy_of, source, name, site, published, stored, image, topics in (
         Article.objects.filter(story__in=[r.story for r in ranked])
-        .select_related("source")
-        .only("story_id", "copy_of_id", "source_id", *MEMBER_COLUMNS)
         .order_by("published_at", "id")
+        .values_list(
+            *("pk", "story_id", "copy_of_id", "source_id", "source__name", "site_name"),
+            *("published_at", "created_at", "image", "topics"),
+        )
     ):
-        members[article.story_id].append(article)  # type: ignore[index]
+        member = Member(pk, story, copy_of, source, name or site, published, stored, image, topics)
+        members[story].append(member)
     leads = listed(Article.objects.all()).in_bulk(
         [lead.pk for rows in members.values() if (lead := _lead(rows)) is not None]
     )
-    for rows in members.values():
-        rows[:] = [leads.get(a.pk, a) for a in rows]
-    return [story_card(r.story, members[r.story.pk]) for r in ranked]
+    cards_ = []
+    for r in ranked:
+        rows = members[r.story.pk]
+        lead = _lead(rows)
+        cards_.append(story_card(r.story, rows, leads.get(lead.pk) if lead else None))
+    return cards_
 
 
-def _lead(articles: list[Article]) -> Article | None:
+def _lead(articles: Sequence[C]) -> C | None:
     """The article a story's card shows: its first original (in time order), else
     its first copy."""
     return next((a for a in articles if a.copy_of_id is None), articles[0] if articles else None)
 
 
-def _coverage_order(article: Article) -> tuple[bool, datetime, int]:
+def _coverage_order(article: Covering) -> tuple[bool, datetime, int]:
     """Dated articles by time, then the undated by when they were stored (the
     databases disagree on where NULL sorts)."""
     return (article.published_at is None, article.published_at or article.created_at, article.pk)
 
 
-def story_card(story: Story, articles: list[Article]) -> StoryCard:
-    """A story as lists show it, from its articles in time order."""
-    lead = _lead(articles)
+def story_card(story: Story, articles: Sequence[Covering], lead: Article | None) -> StoryCard:
+    """A story as lists show it, from its articles in time order and its lead
+    (``_lead``) loaded whole."""
     image = next((a.image for a in articles if is_web_url(a.image)), None)
     topics = Counter(t for a in articles for t in a.topics)
     publishers: dict[str, int | None] = {}
@@ -271,6 +305,7 @@ def story(story: Story) -> StoryDetail:
     for a in articles:
         by_publisher[a.publisher].append(a)
     titles = {a.pk: a for a in articles}
+    lead = _lead(articles)
     summary: list[SummaryLine] = [
         {
             "text": s["text"],
@@ -281,7 +316,7 @@ def story(story: Story) -> StoryDetail:
         for s in story.summary
     ]
     return {
-        "story": {**story_card(story, articles), "summary": summary},
+        "story": {**story_card(story, articles, lead), "summary": summary},
         "timeline": [{**card(a), "is_copy": a.copy_of_id is not None} for a in articles],
         "coverage": [
             {"publisher": name, "publisher_id": rows[0].source_id, "articles": cards(rows)}

@@ -206,7 +206,9 @@ def search_page(query: Query | None, page: int) -> SearchPage:
     if query is None:
         return {"query": None, "hits": [], "total": 0, "page": page, "pages": 0}
     results = run_search(query, limit=SEARCH_PAGE, offset=(page - 1) * SEARCH_PAGE)
-    found = pages.originals().in_bulk([h.article_id for h in results.hits])
+    # By id alone: with "copy_of IS NULL" beside it SQLite walks an index of every
+    # original (search returns no copies).
+    found = pages.listed(Article.objects.all()).in_bulk([h.article_id for h in results.hits])
     return {
         "query": {
             "text": query.text,

@@ -25,7 +25,7 @@ from daybook.community.models import Follow
 from daybook.community.state import ReaderState
 from daybook.news.models import Article, Feed, Source, tagged
 from daybook.web import paging
-from daybook.web.pages import _teaser as teaser  # what mutes match, as on the pages
+from daybook.web.pages import teaser  # what mutes match, as on the pages
 
 STATE = "user/-/state/com.google/"
 READING_LIST = STATE + "reading-list"
