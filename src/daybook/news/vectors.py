@@ -87,8 +87,9 @@ def _sync(index: VectorIndex, model: str) -> None:
         rows = Article.objects.filter(id__in=batch).values_list("id", "embedding")
         keys, vectors = zip(*((key, from_bytes(bytes(data))) for key, data in rows), strict=True)
         index.add(list(keys), _stack(vectors))
-    index.model = model
-    index.save()
+    if stale or missing or index.model != model:  # a process start finds it in step
+        index.model = model
+        index.save()
 
 
 def _stack(vectors: Collection[Vectors]) -> Vectors:
