@@ -197,17 +197,10 @@ def test_a_reader_reads_with_the_keyboard_and_marks_a_list_read(live_server, ope
 def test_a_reader_adds_a_feed_and_imports_opml_on_the_web(
     live_server, open_page, settings, tmp_path
 ):
-    from tests.community.test_subscriptions import FEED, HOME
+    from tests.community.test_subscriptions import site_routes
     from tests.servers import serve
 
-    routes = {
-        "/": lambda request: (200, {"Content-Type": "text/html"}, HOME),
-        "/feed.xml": lambda request: (
-            200,
-            {"Content-Type": "application/rss+xml"},
-            FEED.format(base=f"http://{request.headers['host']}"),
-        ),
-    }
+    routes = site_routes()
     with serve(routes) as site:
         settings.DAYBOOK_ALLOWED_HOSTS = frozenset({site.host_port})
         settings.DAYBOOK_HOST_DELAY = 0.0

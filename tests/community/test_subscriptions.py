@@ -4,6 +4,8 @@ disallowed input gets a clear message and stores nothing."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -21,9 +23,9 @@ HOME = """<html><head><title>Harbour Post</title>
 <link rel="alternate" type="application/rss+xml" href="/feed.xml"></head><body>Hi</body></html>"""
 
 
-@pytest.fixture
-def site(settings):
-    routes = {
+def site_routes() -> dict[str, Any]:
+    """A publisher's site on 127.0.0.1: a home page naming its feed, and the feed."""
+    return {
         "/": lambda request: (200, {"Content-Type": "text/html"}, HOME),
         "/feed.xml": lambda request: (
             200,
@@ -31,6 +33,11 @@ def site(settings):
             FEED.format(base=f"http://{request.headers['host']}"),
         ),
     }
+
+
+@pytest.fixture
+def site(settings):
+    routes = site_routes()
     with serve(routes) as server:
         settings.DAYBOOK_ALLOWED_HOSTS = frozenset({server.host_port})
         settings.DAYBOOK_HOST_DELAY = 0.0

@@ -513,21 +513,14 @@ def test_subscribe_unsubscribe_and_titles(world):
 
 
 def test_quickadd_uses_the_safe_fetcher_and_the_operators_rules(world, settings):
-    from tests.community.test_subscriptions import FEED, HOME
+    from tests.community.test_subscriptions import site_routes
     from tests.servers import serve
 
     api = world["api"]
     token = api.token()
     known = api.post("subscription/quickadd", {"quickadd": world["summit_url"]}, token).json()
     assert known["numResults"] == 1 and known["streamId"] == f"feed/{world['summit_url']}"
-    routes = {
-        "/": lambda request: (200, {"Content-Type": "text/html"}, HOME),
-        "/feed.xml": lambda request: (
-            200,
-            {"Content-Type": "application/rss+xml"},
-            FEED.format(base=f"http://{request.headers['host']}"),
-        ),
-    }
+    routes = site_routes()
     with serve(routes) as server:
         # Not allowed by the operator: a private address is never fetched.
         blocked = api.post("subscription/quickadd", {"quickadd": server.url("/")}, token)
