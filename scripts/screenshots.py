@@ -147,6 +147,12 @@ def shoot_reader_app(base: str, out: Path, env: dict[str, str], data: Path) -> N
     subprocess.run([*tmux, "new-session", "-d", "-x", "110", "-y", "30", command], check=True)  # noqa: S603
     try:
         screen = _settle(tmux, "unread")
+        # Open the publisher with the most unread (the first rows are the API's
+        # own lists: people followed, starred, shared).
+        rows = [line for line in screen.splitlines()[1:] if re.match(r"\s*\d+ ", line)]
+        unread = [int(m.group(1)) if (m := re.search(r"\((\d+)/", r)) else 0 for r in rows]
+        for _ in range(unread.index(max(unread))):
+            subprocess.run([*tmux, "send-keys", "Down"], check=True)  # noqa: S603
         subprocess.run([*tmux, "send-keys", "Enter"], check=True)  # noqa: S603
         screen = _settle(tmux, "Articles in feed")
     finally:

@@ -295,3 +295,20 @@ def test_a_page_of_one_line_gives_way_to_the_fuller_text_of_the_feed(allowed):
     [article] = Article.objects.all()
     assert article.text.count("the harbour ferry returned to service") == 3
     assert article.title == "Ferry returns"
+
+
+def test_a_poll_gives_the_publisher_the_icon_its_feed_names(allowed):
+    routes: dict = {}
+    with serve(routes) as server:
+        xml = feed_xml(server.base_url, range(1, 2)).replace(
+            "<description>x</description>",
+            "<description>x</description><image>"
+            f"<url>{server.base_url}/logo.png</url><title>H</title><link>{server.base_url}/</link>"
+            "</image>",
+        )
+        routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"}, xml)
+        allowed(server.host_port)
+        feed = add_feed(server.url("/feed.xml"))
+        [(pk, claim)] = schedule.claim_feeds()
+        poll(pk, claim)
+    assert Source.objects.get(pk=feed.source_id).icon == f"{server.base_url}/logo.png"

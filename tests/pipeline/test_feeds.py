@@ -425,3 +425,34 @@ def test_mangled_feeds_parse_or_raise_parse_error() -> None:
             assert entry.id
             assert entry.url is None or entry.url.startswith(("http://", "https://"))
             json.dumps(dataclasses.asdict(entry), default=datetime.isoformat).encode()
+
+
+@pytest.mark.parametrize(
+    ("document", "icon"),
+    [
+        (
+            b'<rss version="2.0"><channel><title>T</title><image><url>/logo.png</url>'
+            b"<title>T</title><link>https://news.example/</link></image></channel></rss>",
+            "https://news.example/logo.png",
+        ),
+        (
+            b'<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><id>x</id>'
+            b"<icon>https://news.example/favicon.ico</icon>"
+            b"<logo>https://news.example/logo.png</logo></feed>",
+            "https://news.example/favicon.ico",
+        ),
+        (
+            b'{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": [],'
+            b' "favicon": "https://news.example/f.png", "icon": "https://news.example/i.png"}',
+            "https://news.example/f.png",
+        ),
+        (
+            b'<rss version="2.0"><channel><title>T</title><image><url>javascript:alert(1)'
+            b"</url></image></channel></rss>",
+            None,
+        ),
+    ],
+    ids=["rss-image", "atom-icon", "json-favicon", "not-a-web-url"],
+)
+def test_the_publishers_icon_is_the_one_the_feed_names(document: bytes, icon: str | None) -> None:
+    assert parse_feed(document, url="https://news.example/feed", now=NOW).icon == icon

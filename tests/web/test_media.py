@@ -17,6 +17,12 @@ pytestmark = pytest.mark.django_db
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 
 
+def ico() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGBA", (48, 48), (20, 90, 200, 255)).save(out, "ICO", sizes=[(48, 48)])
+    return out.getvalue()
+
+
 def png(width: int, height: int) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), (200, 30, 30)).save(out, "PNG")
@@ -44,6 +50,7 @@ def images(settings, tmp_path):
 
     routes = {
         "/big.png": counted((200, {"Content-Type": "image/png"}, png(2000, 1000))),
+        "/favicon.ico": counted((200, {"Content-Type": "image/x-icon"}, ico())),
         "/script.svg": counted((200, {"Content-Type": "image/svg+xml"}, SVG)),
         "/lying.png": counted((200, {"Content-Type": "image/png"}, SVG)),
         "/page.html": counted((200, {"Content-Type": "text/html"}, b"<html>hi</html>")),
@@ -67,6 +74,26 @@ def test_an_image_is_resized_served_as_webp_and_cached(client, images):
         assert shown.size == (media.SIZES["thumb"], media.SIZES["thumb"] // 2)
     assert client.get(path).content == response.content
     assert images.calls == ["/big.png"], "the second answer came from the disk cache"
+
+
+def test_a_publishers_icon_is_made_small(client, images):
+    response = client.get(media.media_url(images.url("/favicon.ico"), "icon"))
+    assert response.status_code == 200 and response["Content-Type"] == "image/webp"
+    with Image.open(io.BytesIO(response.content)) as shown:
+        assert shown.size == (media.SIZES["icon"], media.SIZES["icon"])
+
+
+def test_cards_show_the_publishers_icon_through_the_proxy(client, images):
+    from daybook.news.models import Source
+    from tests.community import make_article
+
+    source = Source.objects.create(name="Harbour Post", icon=images.url("/favicon.ico"))
+    make_article("Ferry returns", source)
+    data = client.get(f"/publishers/{source.pk}/?format=json").json()
+    assert data["articles"][0]["publisher"]["icon"] == images.url("/favicon.ico")
+    page = client.get(f"/publishers/{source.pk}/").content.decode()
+    icon = media.media_url(images.url("/favicon.ico"), "icon")
+    assert f'<img class="icon" src="{icon}"' in page
 
 
 @pytest.mark.parametrize("name", ["/script.svg", "/lying.png", "/page.html", "/bomb.png"])

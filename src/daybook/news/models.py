@@ -20,6 +20,9 @@ class Source(models.Model):
 
     name = models.CharField(max_length=200)
     site_url = models.URLField(max_length=2000, blank=True)
+    icon = models.URLField(
+        max_length=2000, blank=True, help_text="the icon or logo its feed names, shown small"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

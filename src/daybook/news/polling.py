@@ -29,7 +29,7 @@ from daybook.errors import DaybookError, RetryLater
 from daybook.news import tasks, websub
 from daybook.news.fetching import shared_fetcher
 from daybook.news.ingest import entry_url, from_feed_content
-from daybook.news.models import Article, Entry, Feed, FetchAttempt, WebSubSubscription
+from daybook.news.models import Article, Entry, Feed, FetchAttempt, Source, WebSubSubscription
 from daybook.news.store import Outcome, store_article
 from daybook.news.work import Stage, lease
 from daybook.pipeline import decide
@@ -205,6 +205,10 @@ def _schedule(
         )
         if parsed is not None and parsed.title and not feed.title:
             changes["title"] = parsed.title[:500]
+        if parsed is not None and parsed.icon and feed.source_id is not None:
+            # A publisher's icon follows what its feed names now.
+            icon = parsed.icon[:2000]
+            Source.objects.filter(pk=feed.source_id).exclude(icon=icon).update(icon=icon)
     kept = bool(Feed.objects.filter(pk=feed.pk, claim=claim).update(**changes))
     if not kept:
         log.warning("poll outlived its claim; schedule left to the newer poll feed=%s", feed.url)

@@ -79,13 +79,18 @@ def create_found(found: FoundFeed, name: str | None = None) -> Feed:
         name or found.parsed.title or urlsplit(site).hostname or site,
         site_url=site,
         title=found.parsed.title or "",
+        icon=found.parsed.icon or "",
     )
 
 
 @transaction.atomic
-def create_feed(url: str, name: str, *, site_url: str = "", title: str = "") -> Feed:
+def create_feed(
+    url: str, name: str, *, site_url: str = "", title: str = "", icon: str = ""
+) -> Feed:
     """A source (reused when one of that name exists) and its feed, together or not at all."""
-    source, _ = Source.objects.get_or_create(name=name[:200], defaults={"site_url": site_url})
+    source, _ = Source.objects.get_or_create(
+        name=name[:200], defaults={"site_url": site_url, "icon": icon[:2000]}
+    )
     feed, _ = Feed.objects.get_or_create(
         url=url,
         defaults={

@@ -184,7 +184,13 @@ def _parse_xml_feed(
         ttl_seconds=_ttl_seconds(feed),
         hub=_feed_link(feed_links, "hub", url),
         self_url=_feed_link(feed_links, "self", url),
+        # Atom's <icon> is square and small; RSS's <image> (and Atom's <logo>) a logo.
+        icon=_http_url(feed.get("icon"), url) or _http_url(_image_href(feed.get("image")), url),
     )
+
+
+def _image_href(image: Any) -> Any:
+    return image.get("href") or image.get("url") if isinstance(image, Mapping) else None
 
 
 def _feed_link(links: list[Mapping[str, Any]], rel: str, base: str) -> str | None:
@@ -416,6 +422,7 @@ def _parse_json_feed(data: bytes, *, url: str, now: datetime) -> ParsedFeed:
         entries=_unique(entries),
         hub=next((found for hub in hubs if (found := _http_url(hub, url))), None),
         self_url=_http_url(document.get("feed_url"), url),
+        icon=_http_url(document.get("favicon"), url) or _http_url(document.get("icon"), url),
     )
 
 

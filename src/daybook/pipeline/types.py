@@ -70,6 +70,7 @@ class ParsedFeed:
     ttl_seconds: int | None = None
     hub: str | None = None  # its WebSub hub, absolute http(s)
     self_url: str | None = None  # the URL it says it lives at, absolute http(s)
+    icon: str | None = None  # the publisher's icon or logo the feed names, absolute http(s)
 
 
 @dataclass(frozen=True)

@@ -40,9 +40,9 @@ from daybook.pipeline.urls import is_web_url
 
 log = logging.getLogger("daybook.media")
 
-SIZES = {"thumb": 320, "lead": 960}
+SIZES = {"icon": 32, "thumb": 320, "lead": 960}
 """Widest a size is made, in pixels; an image is never made larger than it is."""
-FORMATS = frozenset({"JPEG", "PNG", "GIF", "WEBP"})
+FORMATS = frozenset({"JPEG", "PNG", "GIF", "WEBP", "ICO"})
 MAX_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 50_000_000
 """Larger images are refused before they are decoded (a small file can declare a huge

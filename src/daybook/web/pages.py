@@ -41,6 +41,7 @@ from daybook.web.shapes import (
     Listing,
     MentionShown,
     PublisherPage,
+    PublisherRef,
     Publishers,
     QuoteShown,
     RelatedStory,
@@ -90,7 +91,7 @@ def card(article: Article) -> Card:
         "id": article.pk,
         "title": article.title,
         "path": reverse("article", args=[article.pk]),
-        "publisher": {"id": article.source_id, "name": article.publisher},
+        "publisher": publisher_ref(article.source_id, article.publisher, _icon(article)),
         # Undated stays undated: the time it was stored is not when it was published.
         "published": _iso(article.published_at),
         "stored": _iso(article.created_at),
@@ -103,6 +104,14 @@ def card(article: Article) -> Card:
     }
 
 
+def publisher_ref(pk: int | None, name: str, icon: str | None) -> PublisherRef:
+    return {"id": pk, "name": name, "icon": icon if icon and is_web_url(icon) else None}
+
+
+def _icon(article: Article) -> str | None:
+    return article.source.icon if article.source_id is not None and article.source else None
+
+
 def cards(articles: Iterable[Article]) -> list[Card]:
     return [card(a) for a in articles]
 
@@ -111,7 +120,8 @@ HEAVY = ("embedding", "signature")
 """Columns no page shows: left in the database when loading lists."""
 
 CARD_COLUMNS = (
-    *("title", "source__name", "site_name", "published_at", "created_at", "description"),
+    *("title", "source__name", "source__icon", "site_name", "published_at", "created_at"),
+    "description",
     *("summary", "image", "language", "story_id", "topics", "copy_of_id"),
 )
 """What ``card`` reads of an article."""
@@ -207,6 +217,7 @@ class Member(NamedTuple):
     copy_of_id: int | None
     source_id: int | None
     publisher: str
+    icon: str
     published_at: datetime | None
     created_at: datetime
     image: str
@@ -221,15 +232,19 @@ def top_stories(limit: int = TOP_STORIES) -> list[StoryCard]:
     """The front page's stories (``daybook.news.ranking``), as cards."""
     ranked = ranking.top_stories(limit)
     members: dict[int, list[Member]] = defaultdict(list)
-    for pk, story, copy_of, source, name, site, published, stored, image, topics in (
+    for pk, story, copy_of, source, name, icon, site, published, stored, image, topics in (
         Article.objects.filter(story__in=[r.story for r in ranked])
         .order_by("published_at", "id")
         .values_list(
-            *("pk", "story_id", "copy_of_id", "source_id", "source__name", "site_name"),
+            *("pk", "story_id", "copy_of_id", "source_id", "source__name", "source__icon"),
+            "site_name",
             *("published_at", "created_at", "image", "topics"),
         )
     ):
-        member = Member(pk, story, copy_of, source, name or site, published, stored, image, topics)
+        publisher = name or site
+        member = Member(
+            pk, story, copy_of, source, publisher, icon or "", published, stored, image, topics
+        )
         members[story].append(member)
     leads = listed(Article.objects.all()).in_bulk(
         [lead.pk for rows in members.values() if (lead := _lead(rows)) is not None]
@@ -259,9 +274,11 @@ def story_card(story: Story, articles: Sequence[Covering], lead: Article | None)
     (``_lead``) loaded whole."""
     image = next((a.image for a in articles if is_web_url(a.image)), None)
     topics = Counter(t for a in articles for t in a.topics)
-    publishers: dict[str, int | None] = {}
+    publishers: dict[str, PublisherRef] = {}
     for a in sorted(articles, key=_coverage_order):
-        publishers.setdefault(a.publisher, a.source_id)
+        if a.publisher not in publishers:
+            icon = a.icon if isinstance(a, Member) else _icon(a)
+            publishers[a.publisher] = publisher_ref(a.source_id, a.publisher, icon)
     dated = [a.published_at for a in articles if a.published_at]
     return {
         "id": story.pk,
@@ -271,7 +288,7 @@ def story_card(story: Story, articles: Sequence[Covering], lead: Article | None)
         "generated_summary": story.generated_summary or None,
         "publisher_count": story.publisher_count,
         "article_count": story.article_count,
-        "publishers": [{"id": pk, "name": name} for name, pk in publishers.items()],
+        "publishers": list(publishers.values()),
         "first_seen": _iso(story.first_seen),
         "last_seen": _iso(story.last_seen),
         "latest": _iso(max(dated)) if dated else None,

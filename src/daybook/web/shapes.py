@@ -19,6 +19,8 @@ from typing_extensions import TypedDict
 class PublisherRef(TypedDict):
     id: int | None
     name: str
+    icon: str | None
+    """The icon or logo its feed names (pages show it through ``/media/``); null for none."""
 
 
 class CardBase(TypedDict):
