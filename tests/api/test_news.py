@@ -153,6 +153,7 @@ def test_publishers_topics_entities_and_search_are_the_pages_data(client, news):
         "query": None,
         "hits": [],
         "total": 0,
+        "ranked": None,
         "page": 1,
         "pages": 0,
     }

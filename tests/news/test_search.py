@@ -97,6 +97,7 @@ def test_a_word_in_very_many_articles_is_ranked_among_the_newest(monkeypatch):
     assert results.total == 6, "the total still counts every match"
     assert set(ids(results)) == {a.pk for a in newest}
     assert oldest.pk not in ids(results) and not set(ids(results)) & {a.pk for a in middle}
+    assert results.pageable == 3, "pages reach only what was ranked"
     dated = find("ferry", order="date")
     assert dated.total == 6 and len(dated.hits) == 6, "the date order lists every match"
 

@@ -88,7 +88,9 @@ class Results:
     """One page of hits and the count of all of them."""
 
     hits: list[Hit]
-    total: int  # every match with the filters applied, for pagination
+    total: int  # every match with the filters applied
+    pageable: int | None = None
+    """How many of them pages can reach, when fewer than ``total`` (``RANKED_MATCHES``)."""
 
 
 @dataclass(frozen=True)
@@ -205,7 +207,7 @@ def _sqlite_search(
         )
         args, ordering = [match], "score DESC, a.rowid DESC"
     total = _rows(f"SELECT count(*) {source}", args)[0][0]
-    ranked = source
+    ranked, pageable = source, None
     if order != "date" and total > RANKED_MATCHES:
         # bm25 scores every row it is given: only the newest matches are ranked.
         newest = _rows(
@@ -213,13 +215,14 @@ def _sqlite_search(
             [*args, RANKED_MATCHES - 1],
         )
         ranked = f"{source} AND a.rowid >= {int(newest[0][0])}"
+        pageable = RANKED_MATCHES
     page = _rows(
         f"SELECT a.rowid, -bm25(news_article_fts, {TITLE_WEIGHT}, 1.0) AS score {ranked} "
         f"ORDER BY {ordering} LIMIT %s OFFSET %s",
         [*args, limit, offset],
     )
     if not page:
-        return Results([], total)
+        return Results([], total, pageable)
     # Highlighting reads each article's text back, so it runs for this page only.
     marked = {
         row[0]: row[1:]
@@ -239,7 +242,7 @@ def _sqlite_search(
             # FTS5 cannot tell its markers from the text's own: mark this one in Python.
             title, snippet = _mark(raw_title, pattern), _excerpt(_mark(raw_text, pattern))
         hits.append(Hit(pk, _html(title), _html(snippet), float(rank)))
-    return Results(hits, total)
+    return Results(hits, total, pageable)
 
 
 def _fts5_term(term: _Term) -> str:

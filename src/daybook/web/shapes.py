@@ -404,6 +404,9 @@ class SearchPage(TypedDict):
     """The search as understood; null for none."""
     hits: list[SearchHit]
     total: int
+    ranked: int | None
+    """When a word is in very many articles: how many of the newest are ranked (and
+    can be paged to); null when all are."""
     page: int
     pages: int
 

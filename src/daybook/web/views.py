@@ -204,7 +204,7 @@ def search_query(params: Any) -> tuple[Query | None, int]:
 
 def search_page(query: Query | None, page: int) -> SearchPage:
     if query is None:
-        return {"query": None, "hits": [], "total": 0, "page": page, "pages": 0}
+        return {"query": None, "hits": [], "total": 0, "ranked": None, "page": page, "pages": 0}
     results = run_search(query, limit=SEARCH_PAGE, offset=(page - 1) * SEARCH_PAGE)
     # By id alone: with "copy_of IS NULL" beside it SQLite walks an index of every
     # original (search returns no copies).
@@ -228,8 +228,9 @@ def search_page(query: Query | None, page: int) -> SearchPage:
             if h.article_id in found
         ],
         "total": results.total,
+        "ranked": results.pageable,
         "page": page,
-        "pages": -(-results.total // SEARCH_PAGE),
+        "pages": -(-(results.pageable or results.total) // SEARCH_PAGE),
     }
 
 
