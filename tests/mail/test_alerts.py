@@ -125,7 +125,7 @@ def test_search_text_cannot_inject_headers(smtp):
     ana = reader("ana")
     hostile = "harbour\r\nBcc: evil@example.org"
     alert = subscriptions.add_alert(ana.pk, "search", hostile, schedule("instant"))
-    story_of("Harbour warning: evil Bcc at example.org")
+    story_of("Harbour warning: evil Bcc, example org")  # words both databases split alike
     assert send.send_period(alert.pk) == "sent"
     [mail] = smtp.messages
     assert mail["Bcc"] is None
